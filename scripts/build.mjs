@@ -1,0 +1,50 @@
+// Builds one bundle per process with esbuild: extension host, trainer (child process), CLI,
+// benchmark, and the webviews. `--watch` rebuilds on change; `--production` minifies.
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+/** Optional or native packages that are loaded at run time from node_modules, never bundled. */
+const external = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node'];
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  minify: production,
+  external,
+  define: { GAN_STUDIO_VERSION: JSON.stringify(pkg.version) },
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const entries = [
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+  { ...node, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js' },
+  { ...node, entryPoints: ['src/trainer/cliMain.ts'], outfile: 'dist/cli.js' },
+  { ...node, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },
+].filter((e) => fs.existsSync(path.join(root, e.entryPoints[0])));
+
+function copyWasmBinaries() {
+  const from = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+  for (const file of fs.readdirSync(from).filter((f) => f.endsWith('.wasm'))) {
+    fs.copyFileSync(path.join(from, file), path.join(root, 'dist', file));
+  }
+}
+
+copyWasmBinaries();
+if (watch) {
+  for (const options of entries) await (await esbuild.context(options)).watch();
+  console.log('esbuild: watching');
+} else {
+  await Promise.all(entries.map((options) => esbuild.build(options)));
+}

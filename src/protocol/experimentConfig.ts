@@ -1,0 +1,243 @@
+/**
+ * Experiment configuration: the presets, the defaults (the seed lesson's values) and validation.
+ * Shared by the trainer, the CLI, the extension host and the language server; pure (no I/O).
+ */
+
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+export const PRESET_NAMES = ['reference', 'quick', 'smoke'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+/** Every hyperparameter of a run. Field names are also the keys of an experiment file. */
+export interface ExperimentConfig {
+  /** Human-readable run name; defaults to the preset's name. */
+  name: string;
+  /** The preset the other values start from; `configDiff` lists what differs from it. */
+  preset: PresetName;
+  seed: number;
+  epochs: number;
+  /** Stop after this many iterations in total (null: run all epochs). */
+  maxSteps: number | null;
+  batchSize: number;
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  latentSize: number;
+  /** Width of both networks (the seed's `size`, 64). */
+  featureSize: number;
+  /** Use only the first N training images (null: all 60,000). */
+  trainSubset: number | null;
+  /** Log metrics when the batch index within the epoch is a multiple of this (the seed: 50). */
+  logEvery: number;
+  /** Render G(fixed noise) when the global iteration is a multiple of this, and at the end (500). */
+  sampleEvery: number;
+  /** Save a checkpoint at the end of every N-th epoch. */
+  checkpointEveryEpochs: number;
+  /** Number of fixed noise vectors rendered in the sample grids (64 = 8x8). */
+  sampleCount: number;
+  backend: BackendChoice;
+}
+
+/** Image geometry of the reference experiment (FashionMNIST resized to 32x32, one channel). */
+export const IMAGE_SIZE = 32;
+export const IMAGE_CHANNELS = 1;
+
+const REFERENCE: ExperimentConfig = {
+  name: 'reference',
+  preset: 'reference',
+  seed: 42,
+  epochs: 20,
+  maxSteps: null,
+  batchSize: 128,
+  learningRate: 0.0002,
+  beta1: 0.5,
+  beta2: 0.999,
+  latentSize: 100,
+  featureSize: 64,
+  trainSubset: null,
+  logEvery: 50,
+  sampleEvery: 500,
+  checkpointEveryEpochs: 1,
+  sampleCount: 64,
+  backend: 'auto',
+};
+
+export const PRESETS: Readonly<Record<PresetName, Readonly<ExperimentConfig>>> = {
+  reference: REFERENCE,
+  /** Recognisable clothing within about five minutes on two CPU cores. */
+  quick: {
+    ...REFERENCE,
+    name: 'quick',
+    preset: 'quick',
+    epochs: 2,
+    maxSteps: 700,
+    batchSize: 64,
+    featureSize: 32,
+    logEvery: 20,
+    sampleEvery: 100,
+  },
+  /** A few steps of a tiny model, for tests and for checking an installation. */
+  smoke: {
+    ...REFERENCE,
+    name: 'smoke',
+    preset: 'smoke',
+    epochs: 2,
+    maxSteps: 8,
+    batchSize: 16,
+    featureSize: 8,
+    trainSubset: 64,
+    logEvery: 2,
+    sampleEvery: 4,
+  },
+};
+
+export const PRESET_DESCRIPTIONS: Readonly<Record<PresetName, string>> = {
+  reference: 'The seed lesson: 20 epochs, batch 128, Adam 2e-4 (β1 0.5), latent 100, width 64',
+  quick: 'Narrower model (width 32), batch 64, 700 steps: clothing shapes in about 5 minutes on a CPU',
+  smoke: 'A tiny model for 8 steps: checks that everything works',
+};
+
+export function presetConfig(name: PresetName): ExperimentConfig {
+  return { ...PRESETS[name] };
+}
+
+export function isPresetName(value: unknown): value is PresetName {
+  return typeof value === 'string' && (PRESET_NAMES as readonly string[]).includes(value);
+}
+
+/** A problem found in a config, with the key it concerns and a message that says how to fix it. */
+export interface ConfigProblem {
+  key: string;
+  message: string;
+}
+
+type FieldRule =
+  | { kind: 'int'; min: number; max: number; nullable?: boolean }
+  | { kind: 'number'; min: number; max: number; exclusiveMin?: boolean; exclusiveMax?: boolean }
+  | { kind: 'string' }
+  | { kind: 'enum'; values: readonly string[] };
+
+/** The type and range of every field; also the source of the language server's hovers. */
+export const CONFIG_FIELDS: Readonly<Record<keyof ExperimentConfig, { rule: FieldRule; doc: string }>> = {
+  name: { rule: { kind: 'string' }, doc: 'Run name shown in the Runs view.' },
+  preset: { rule: { kind: 'enum', values: PRESET_NAMES }, doc: 'Preset the other values start from: reference, quick or smoke.' },
+  seed: { rule: { kind: 'int', min: 0, max: 2 ** 32 - 1 }, doc: 'Random seed for weights, noise and shuffling (seed lesson: 42).' },
+  epochs: { rule: { kind: 'int', min: 1, max: 10000 }, doc: 'Passes over the training set (seed lesson: 20).' },
+  maxSteps: { rule: { kind: 'int', min: 1, max: 1e9, nullable: true }, doc: 'Stop after this many iterations in total; null runs every epoch.' },
+  batchSize: { rule: { kind: 'int', min: 2, max: 4096 }, doc: 'Images per batch (seed lesson: 128). BatchNorm needs at least 2.' },
+  learningRate: { rule: { kind: 'number', min: 0, max: 1, exclusiveMin: true }, doc: 'Adam learning rate for both networks (seed lesson: 0.0002).' },
+  beta1: { rule: { kind: 'number', min: 0, max: 1, exclusiveMax: true }, doc: "Adam's β1 (seed lesson: 0.5)." },
+  beta2: { rule: { kind: 'number', min: 0, max: 1, exclusiveMax: true }, doc: "Adam's β2 (seed lesson: 0.999)." },
+  latentSize: { rule: { kind: 'int', min: 1, max: 4096 }, doc: 'Length of the noise vector z (seed lesson: 100).' },
+  featureSize: { rule: { kind: 'int', min: 1, max: 1024 }, doc: 'Width of both networks (seed lesson: 64).' },
+  trainSubset: { rule: { kind: 'int', min: 1, max: 60000, nullable: true }, doc: 'Train on the first N images only; null uses all 60,000.' },
+  logEvery: { rule: { kind: 'int', min: 1, max: 1e9 }, doc: 'Log metrics every N batches of an epoch (seed lesson: 50).' },
+  sampleEvery: { rule: { kind: 'int', min: 1, max: 1e9 }, doc: 'Render a sample grid every N iterations and at the end (seed lesson: 500).' },
+  checkpointEveryEpochs: { rule: { kind: 'int', min: 1, max: 10000 }, doc: 'Save a checkpoint at the end of every N-th epoch.' },
+  sampleCount: { rule: { kind: 'int', min: 1, max: 256 }, doc: 'Fixed noise vectors rendered in each grid (64 gives 8x8).' },
+  backend: { rule: { kind: 'enum', values: BACKEND_CHOICES }, doc: 'TensorFlow.js backend: auto picks the fastest that loads.' },
+};
+
+function checkField(value: unknown, rule: FieldRule): string | undefined {
+  switch (rule.kind) {
+    case 'string':
+      return typeof value === 'string' && value.trim() !== '' ? undefined : 'must be a non-empty string';
+    case 'enum':
+      return typeof value === 'string' && rule.values.includes(value)
+        ? undefined
+        : `must be one of ${rule.values.map((v) => `"${v}"`).join(', ')}`;
+    case 'int': {
+      if (value === null && rule.nullable) return undefined;
+      const range = `an integer from ${rule.min} to ${rule.max}${rule.nullable ? ' (or null)' : ''}`;
+      if (typeof value !== 'number' || !Number.isInteger(value)) return `must be ${range}`;
+      return value < rule.min || value > rule.max ? `must be ${range}, not ${value}` : undefined;
+    }
+    case 'number': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
+      const lowOk = rule.exclusiveMin ? value > rule.min : value >= rule.min;
+      const highOk = rule.exclusiveMax ? value < rule.max : value <= rule.max;
+      if (lowOk && highOk) return undefined;
+      const lo = rule.exclusiveMin ? `greater than ${rule.min}` : `at least ${rule.min}`;
+      const hi = rule.exclusiveMax ? `less than ${rule.max}` : `at most ${rule.max}`;
+      return `must be ${lo} and ${hi}, not ${value}`;
+    }
+    default:
+      return assertNever(rule);
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+}
+
+/** Checks one field; used by the settings UI to validate as the user types. */
+export function validateField<K extends keyof ExperimentConfig>(key: K, value: unknown): string | undefined {
+  return checkField(value, CONFIG_FIELDS[key].rule);
+}
+
+export interface ResolvedConfig {
+  config: ExperimentConfig;
+  problems: ConfigProblem[];
+}
+
+/**
+ * Builds a full config from an experiment file's object: start from `preset` (or `base`), apply
+ * every known key, and report unknown keys and invalid values. Never throws.
+ */
+export function resolveConfig(overrides: unknown, base?: ExperimentConfig): ResolvedConfig {
+  const problems: ConfigProblem[] = [];
+  if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
+    return {
+      config: base ? { ...base } : presetConfig('reference'),
+      problems: [{ key: '', message: 'An experiment config must be a JSON object such as {"preset": "quick", "epochs": 5}.' }],
+    };
+  }
+  const input = overrides as Record<string, unknown>;
+  let start = base ? { ...base } : presetConfig('reference');
+  if ('preset' in input) {
+    if (isPresetName(input.preset)) start = presetConfig(input.preset);
+    else problems.push({ key: 'preset', message: `"preset" ${checkField(input.preset, CONFIG_FIELDS.preset.rule)}.` });
+  }
+  const config: ExperimentConfig = { ...start };
+  const record = config as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(input)) {
+    if (key === '$schema' || key === 'preset') continue;
+    if (!(key in CONFIG_FIELDS)) {
+      problems.push({ key, message: `Unknown setting "${key}". Known settings: ${Object.keys(CONFIG_FIELDS).join(', ')}.` });
+      continue;
+    }
+    const error = checkField(value, CONFIG_FIELDS[key as keyof ExperimentConfig].rule);
+    if (error) problems.push({ key, message: `"${key}" ${error}.` });
+    else record[key] = value;
+  }
+  if (config.trainSubset !== null && config.trainSubset < config.batchSize) {
+    problems.push({
+      key: 'trainSubset',
+      message: `"trainSubset" (${config.trainSubset}) is smaller than "batchSize" (${config.batchSize}); use at least one full batch.`,
+    });
+  }
+  return { config, problems };
+}
+
+/** Number of batches per epoch (the last one may be partial, as in PyTorch's DataLoader). */
+export function stepsPerEpoch(config: Pick<ExperimentConfig, 'batchSize' | 'trainSubset'>, datasetSize: number): number {
+  const n = config.trainSubset === null ? datasetSize : Math.min(config.trainSubset, datasetSize);
+  return Math.ceil(n / config.batchSize);
+}
+
+/** Total iterations of a run. */
+export function totalSteps(config: ExperimentConfig, datasetSize: number): number {
+  const all = config.epochs * stepsPerEpoch(config, datasetSize);
+  return config.maxSteps === null ? all : Math.min(all, config.maxSteps);
+}
+
+/** The keys that differ from the base preset: what an experiment file needs to say. */
+export function configDiff(config: ExperimentConfig): Partial<ExperimentConfig> & { preset: PresetName } {
+  const base = PRESETS[config.preset];
+  const out: Partial<ExperimentConfig> & { preset: PresetName } = { preset: config.preset };
+  for (const key of Object.keys(CONFIG_FIELDS) as (keyof ExperimentConfig)[]) {
+    if (key !== 'preset' && config[key] !== base[key]) (out as Record<string, unknown>)[key] = config[key];
+  }
+  return out;
+}

@@ -1,0 +1,119 @@
+/**
+ * Picks the TensorFlow.js backend at run time: tfjs-node-gpu (if it loads and sees a GPU),
+ * tfjs-node, wasm, then the plain JavaScript CPU backend. The native packages are optional: they
+ * are looked up at run time and may be absent. The report says which one ran and why faster ones
+ * were skipped.
+ */
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+// Importing a value (not just the module) keeps the backend's registration in the bundle.
+import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendChoice } from '../../protocol/experimentConfig';
+import type { BackendName, BackendReport } from '../../protocol/runFormat';
+import { registerWasmKernels } from './wasmKernels';
+
+const ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export interface SelectOptions {
+  /** Extra folders in which to look for the optional native packages (each a node_modules parent). */
+  searchPaths?: string[];
+}
+
+class Unavailable extends Error {}
+
+type Loader = (options: SelectOptions) => Promise<string>;
+
+const LOADERS: Record<BackendName, Loader> = {
+  'tensorflow-gpu': (o) => loadNative('@tensorflow/tfjs-node-gpu', true, o),
+  tensorflow: (o) => loadNative('@tensorflow/tfjs-node', false, o),
+  wasm: loadWasm,
+  cpu: loadCpu,
+};
+
+/** Initialises the chosen backend (or the fastest available for "auto") and makes it current. */
+export async function selectBackend(choice: BackendChoice, options: SelectOptions = {}): Promise<BackendReport> {
+  const candidates = choice === 'auto' ? ORDER : [choice];
+  const skipped: BackendReport['skipped'] = [];
+  for (const name of candidates) {
+    try {
+      const detail = await LOADERS[name](options);
+      return { name, detail, skipped };
+    } catch (error) {
+      const reason = error instanceof Unavailable ? error.message : `failed to initialise: ${(error as Error).message}`;
+      if (choice !== 'auto') {
+        throw new BackendUnavailableError(
+          `The "${name}" backend is not available: ${reason}.`,
+          'Set the backend to "auto" (setting ganStudio.backend, CLI --backend auto) to use the fastest available one.',
+        );
+      }
+      skipped.push({ name, reason });
+    }
+  }
+  throw new BackendUnavailableError('No TensorFlow.js backend could be initialised.', 'Reinstall GAN Studio; the CPU backend should always load.');
+}
+
+export class BackendUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+function requireFrom(moduleName: string, options: SelectOptions): unknown {
+  const roots = [...(options.searchPaths ?? []), __dirname, process.cwd()];
+  for (const root of roots) {
+    let resolved: string;
+    try {
+      resolved = createRequire(path.join(root, 'noop.js')).resolve(moduleName);
+    } catch {
+      continue;
+    }
+    return createRequire(resolved)(resolved);
+  }
+  throw new Unavailable(`${moduleName} is not installed (npm install ${moduleName} where GAN Studio can find it)`);
+}
+
+async function loadNative(moduleName: string, needGpu: boolean, options: SelectOptions): Promise<string> {
+  const mod = requireFrom(moduleName, options) as { version?: Record<string, string> };
+  // The native package registers the "tensorflow" backend in the shared tfjs-core engine.
+  if (!(await tf.setBackend('tensorflow'))) throw new Unavailable(`${moduleName} loaded but its backend did not initialise`);
+  const backend = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
+  if (needGpu && !backend.isUsingGpuDevice) {
+    throw new Unavailable(`${moduleName} loaded but TensorFlow sees no GPU`);
+  }
+  const version = mod.version?.['tfjs-node'] ?? mod.version?.['tfjs-node-gpu'] ?? '';
+  return `${moduleName} ${version}${needGpu ? ' (GPU)' : ' (CPU, libtensorflow)'}`.replace('  ', ' ');
+}
+
+/** Where the .wasm binaries are: beside the bundle (dist/) or in the package (development). */
+export function wasmBinaryDir(): string {
+  if (fs.existsSync(path.join(__dirname, 'tfjs-backend-wasm-simd.wasm'))) return __dirname + path.sep;
+  const pkg = createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  return path.join(path.dirname(pkg), 'dist') + path.sep;
+}
+
+let wasmPrepared = false;
+
+async function loadWasm(): Promise<string> {
+  if (!wasmPrepared) {
+    setWasmPaths(wasmBinaryDir());
+    setThreadsCount(1);
+    registerWasmKernels();
+    wasmPrepared = true;
+  }
+  if (!(await tf.setBackend('wasm'))) throw new Unavailable('the WebAssembly module did not initialise');
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  return `tfjs-backend-wasm ${tf.version_core} (${simd ? 'SIMD' : 'no SIMD'}, 1 thread)`;
+}
+
+async function loadCpu(): Promise<string> {
+  if (!(await tf.setBackend('cpu'))) throw new Unavailable('the CPU backend did not initialise');
+  return `tfjs-backend-cpu ${version_cpu} (plain JavaScript)`;
+}

@@ -1,0 +1,187 @@
+/**
+ * gan-studio-train: the training engine on the command line. Same sessions and run folders as the
+ * extension; progress lines like the seed lesson's; Ctrl+C stops cleanly (checkpoint first).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { BACKEND_CHOICES, isPresetName, PRESET_DESCRIPTIONS, PRESET_NAMES, presetConfig, resolveConfig } from '../protocol/experimentConfig';
+import { EXIT, StartParams } from '../protocol/trainerProtocol';
+import { TrainingSession } from './train/session';
+
+export const USAGE = `Usage: gan-studio-train [options]
+
+Trains the DCGAN of the GAN Studio reference experiment on FashionMNIST and writes a run folder
+(run.json, metrics.jsonl, samples/, checkpoints/) that the GAN Studio VS Code extension shows.
+
+Options:
+  --preset NAME       ${PRESET_NAMES.join(' | ')} (default: reference)
+${PRESET_NAMES.map((p) => `                        ${p}: ${PRESET_DESCRIPTIONS[p]}`).join('\n')}
+  --config FILE       experiment file (JSON) overriding the preset, e.g. {"epochs": 5, "learningRate": 0.0001}
+  --out DIR           runs folder (default: ./.gan-studio/runs)
+  --epochs N          number of epochs
+  --max-steps N       stop after N iterations in total
+  --backend NAME      ${BACKEND_CHOICES.join(' | ')} (default: auto)
+  --data DIR          folder with the FashionMNIST .gz files (default: look in the cache and
+                      /usr/share/datasets/fashion-mnist, else download)
+  --offline           never download the data set
+  --name NAME         run name
+  --resume RUN_DIR    continue a run from its latest checkpoint (or --checkpoint ID)
+  --checkpoint ID     with --resume: the checkpoint to continue from (branches into a new run)
+  -h, --help          show this help
+
+Exit codes: 0 completed or stopped, 1 training failed, 2 bad arguments.`;
+
+export class UsageError extends Error {}
+
+export interface CliRequest {
+  params: StartParams;
+  help: boolean;
+}
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, not "${value}".`);
+  return n;
+}
+
+export function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'gan-studio', 'datasets');
+}
+
+/** Turns the command line into start parameters; throws UsageError for anything wrong. */
+export function parseCli(argv: string[], cwd = process.cwd()): CliRequest {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        preset: { type: 'string' },
+        config: { type: 'string' },
+        out: { type: 'string' },
+        epochs: { type: 'string' },
+        'max-steps': { type: 'string' },
+        backend: { type: 'string' },
+        data: { type: 'string' },
+        offline: { type: 'boolean' },
+        name: { type: 'string' },
+        resume: { type: 'string' },
+        checkpoint: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  const common = {
+    dataDirs: v.data ? [path.resolve(cwd, v.data)] : [],
+    cacheDir: defaultCacheDir(),
+    offline: v.offline === true,
+  };
+  if (v.help) return { help: true, params: { runsRoot: '', ...common } };
+  if (v.preset !== undefined && !isPresetName(v.preset)) throw new UsageError(`--preset must be one of ${PRESET_NAMES.join(', ')}, not "${v.preset}".`);
+  if (v.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(v.backend)) {
+    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, not "${v.backend}".`);
+  }
+  if (v.checkpoint !== undefined && v.resume === undefined) throw new UsageError('--checkpoint needs --resume RUN_DIR.');
+  const overrides: Record<string, unknown> = {};
+  const epochs = positiveInt('epochs', v.epochs);
+  const maxSteps = positiveInt('max-steps', v['max-steps']);
+  if (epochs !== undefined) overrides.epochs = epochs;
+  if (maxSteps !== undefined) overrides.maxSteps = maxSteps;
+  if (v.backend !== undefined) overrides.backend = v.backend;
+  if (v.name !== undefined) overrides.name = v.name;
+
+  if (v.resume !== undefined) {
+    if (v.preset !== undefined || v.config !== undefined) throw new UsageError('--resume continues a run with its own settings; drop --preset/--config.');
+    const runDir = path.resolve(cwd, v.resume);
+    if (!fs.existsSync(path.join(runDir, 'run.json'))) throw new UsageError(`--resume: ${runDir} is not a run folder (no run.json).`);
+    return {
+      help: false,
+      params: { runsRoot: path.dirname(runDir), resume: { runDir, checkpoint: v.checkpoint, overrides }, ...common },
+    };
+  }
+
+  let fileOverrides: Record<string, unknown> = {};
+  if (v.config !== undefined) {
+    const file = path.resolve(cwd, v.config);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--config: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+    }
+    try {
+      fileOverrides = JSON.parse(text) as Record<string, unknown>;
+    } catch (error) {
+      throw new UsageError(`--config: ${file} is not valid JSON (${(error as Error).message}).`);
+    }
+  }
+  const base = presetConfig(v.preset !== undefined && isPresetName(v.preset) ? v.preset : 'reference');
+  const merged = { ...fileOverrides, ...(v.preset ? { preset: v.preset } : {}), ...overrides };
+  const { config, problems } = resolveConfig(merged, base);
+  if (problems.length > 0) throw new UsageError(`Invalid experiment settings: ${problems.map((p) => p.message).join(' ')}`);
+  return { help: false, params: { config, runsRoot: path.resolve(cwd, v.out ?? path.join('.gan-studio', 'runs')), ...common } };
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  let request: CliRequest;
+  try {
+    request = parseCli(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`gan-studio-train: ${error.message}\nRun gan-studio-train --help for the options.`);
+    return EXIT.badArguments;
+  }
+  if (request.help) {
+    console.log(USAGE);
+    return EXIT.ok;
+  }
+  let session: TrainingSession;
+  try {
+    session = await TrainingSession.prepare(request.params, {
+      status: (s) => {
+        if (s.phase === 'downloading' && s.download) {
+          const pct = s.download.total ? ` ${Math.floor((100 * s.download.received) / s.download.total)}%` : '';
+          process.stderr.write(`\r${s.message}${pct}   `);
+        }
+      },
+      metrics: () => undefined,
+      sample: (e) => console.log(`Sample grid: ${e.file}`),
+      checkpoint: () => undefined,
+      log: (line) => console.log(line),
+    });
+  } catch (error) {
+    const e = error as Error & { hint?: string };
+    console.error(`gan-studio-train: ${e.message}${e.hint ? `\n${e.hint}` : ''}`);
+    return EXIT.failed;
+  }
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      console.log('Stopping after this step (a checkpoint is saved); press Ctrl+C again to quit at once.');
+      void session.stop();
+    } else process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const finished = await session.run();
+    console.log(`Run folder: ${finished.runDir}`);
+    return EXIT.ok;
+  } catch (error) {
+    const e = error as Error & { hint?: string };
+    console.error(`gan-studio-train: ${e.message}${e.hint ? `\n${e.hint}` : ''}\nRun folder: ${session.runDir}`);
+    return EXIT.failed;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

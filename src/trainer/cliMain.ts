@@ -1,0 +1,12 @@
+/** Entry point of the gan-studio-train command (bundled to dist/cli.js). */
+import { runCli } from './cli';
+
+runCli(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,105 @@
+/**
+ * Finding, downloading and loading the FashionMNIST training images.
+ * Look-up order: the configured folders, the download cache, Debian's dataset-fashion-mnist
+ * package, then a download from the official location with checksum verification.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DataFileError, gunzipIdx, parseIdx } from './idx';
+import { download, DownloadProgress } from './download';
+
+export const DEBIAN_DATASET_DIR = '/usr/share/datasets/fashion-mnist';
+export const OFFICIAL_BASE_URL = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
+export const SOURCE_IMAGE_SIZE = 28;
+
+export interface DatasetFile {
+  name: string;
+  count: number;
+  /** MD5 of the official .gz file (Debian's copy has other gzip headers, so it differs there). */
+  gzipMd5: string;
+  /** MD5 of the uncompressed IDX data, the same for every faithful copy. */
+  dataMd5: string;
+}
+
+export const TRAIN_IMAGES: DatasetFile = {
+  name: 'train-images-idx3-ubyte.gz',
+  count: 60000,
+  gzipMd5: '8d4fb7e6c68d591d4c3dfef9ec88bf0d',
+  dataMd5: 'f4a8712d7a061bf5bd6d2ca38dc4d50a',
+};
+
+export type DataSource = 'configured' | 'cache' | 'debian' | 'download';
+
+export interface LocatedFile {
+  file: string;
+  source: DataSource;
+}
+
+export interface LocateOptions {
+  dataDirs: string[];
+  cacheDir?: string;
+  /** Defaults to Debian's package folder; tests point it elsewhere. */
+  systemDir?: string;
+  offline?: boolean;
+  baseUrl?: string;
+  onDownload?: (progress: DownloadProgress) => void;
+}
+
+export class DatasetNotFoundError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'DatasetNotFoundError';
+  }
+}
+
+/** Finds (or downloads) one data set file. */
+export async function locateDatasetFile(spec: DatasetFile, options: LocateOptions): Promise<LocatedFile> {
+  const candidates: LocatedFile[] = [
+    ...options.dataDirs.map((dir) => ({ file: path.join(dir, spec.name), source: 'configured' as const })),
+    ...(options.cacheDir ? [{ file: path.join(options.cacheDir, spec.name), source: 'cache' as const }] : []),
+    { file: path.join(options.systemDir ?? DEBIAN_DATASET_DIR, spec.name), source: 'debian' },
+  ];
+  const found = candidates.find((c) => fs.existsSync(c.file));
+  if (found) return found;
+  const searched = candidates.map((c) => c.file).join(', ');
+  if (options.offline || !options.cacheDir) {
+    throw new DatasetNotFoundError(
+      `FashionMNIST file ${spec.name} was not found (looked in ${searched}).`,
+      'Set the dataset folder (ganStudio.datasetFolder, or --data) to a folder with the official .gz files, ' +
+        "install Debian's dataset-fashion-mnist package, or allow the download.",
+    );
+  }
+  const target = path.join(options.cacheDir, spec.name);
+  await download(new URL(spec.name, options.baseUrl ?? OFFICIAL_BASE_URL).toString(), target, {
+    md5: spec.gzipMd5,
+    onProgress: options.onDownload,
+  });
+  return { file: target, source: 'download' };
+}
+
+/** Reads and validates the training images: returns `count` 28x28 uint8 images. */
+export function readImages(file: string, spec: DatasetFile = TRAIN_IMAGES): { count: number; pixels: Uint8Array } {
+  let compressed: Buffer;
+  try {
+    compressed = fs.readFileSync(file);
+  } catch (error) {
+    throw new DataFileError(file, `cannot be read (${(error as Error).message})`, 'Check that the file exists and is readable.');
+  }
+  const raw = gunzipIdx(file, compressed);
+  const idx = parseIdx(file, raw, [null, SOURCE_IMAGE_SIZE, SOURCE_IMAGE_SIZE]);
+  if (idx.dims[0] === spec.count) {
+    const md5 = crypto.createHash('md5').update(raw).digest('hex');
+    if (md5 !== spec.dataMd5) {
+      throw new DataFileError(
+        file,
+        `has the size of the official ${spec.name} but not its content (md5 ${md5}, expected ${spec.dataMd5})`,
+        'Delete the file so that GAN Studio downloads a fresh copy, or use the official files.',
+      );
+    }
+  }
+  return { count: idx.dims[0], pixels: idx.data };
+}

@@ -1,0 +1,85 @@
+/** A minimal PNG encoder and decoder for 8-bit grayscale images (the sample grids). */
+import * as zlib from 'node:zlib';
+
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+function crc32(data: Buffer): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'ascii');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** Text chunks let a grid carry its step and epoch (read by the inspector). */
+export function encodeGrayPng(width: number, height: number, pixels: Uint8Array, text: Record<string, string> = {}): Buffer {
+  if (pixels.length !== width * height) throw new Error(`PNG data has ${pixels.length} pixels, expected ${width}x${height}`);
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // grayscale
+  const raw = Buffer.alloc((width + 1) * height);
+  for (let y = 0; y < height; y++) {
+    raw[y * (width + 1)] = 0; // filter: none
+    raw.set(pixels.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
+  }
+  const texts = Object.entries(text).map(([k, v]) => chunk('tEXt', Buffer.from(`${k}\0${v}`, 'latin1')));
+  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), ...texts, chunk('IDAT', zlib.deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+}
+
+export interface DecodedPng {
+  width: number;
+  height: number;
+  pixels: Uint8Array;
+  text: Record<string, string>;
+}
+
+/** Decodes the 8-bit grayscale, non-interlaced PNGs this encoder writes (filter type 0 only). */
+export function decodeGrayPng(png: Buffer): DecodedPng {
+  if (png.length < 8 || !png.subarray(0, 8).equals(SIGNATURE)) throw new Error('Not a PNG file');
+  let offset = 8;
+  let width = 0;
+  let height = 0;
+  const idat: Buffer[] = [];
+  const text: Record<string, string> = {};
+  while (offset < png.length) {
+    const length = png.readUInt32BE(offset);
+    const type = png.toString('ascii', offset + 4, offset + 8);
+    const data = png.subarray(offset + 8, offset + 8 + length);
+    if (type === 'IHDR') {
+      width = data.readUInt32BE(0);
+      height = data.readUInt32BE(4);
+      if (data[8] !== 8 || data[9] !== 0 || data[12] !== 0) throw new Error('Only 8-bit grayscale non-interlaced PNGs are supported');
+    } else if (type === 'IDAT') idat.push(data);
+    else if (type === 'tEXt') {
+      const zero = data.indexOf(0);
+      text[data.toString('latin1', 0, zero)] = data.toString('latin1', zero + 1);
+    }
+    offset += 12 + length;
+  }
+  const raw = zlib.inflateSync(Buffer.concat(idat));
+  const pixels = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    if (raw[y * (width + 1)] !== 0) throw new Error('Unsupported PNG filter');
+    pixels.set(raw.subarray(y * (width + 1) + 1, (y + 1) * (width + 1)), y * width);
+  }
+  return { width, height, pixels, text };
+}

@@ -1,0 +1,168 @@
+/**
+ * The seed's DCGAN (see docs/run-format.md and the reference experiment), in NHWC for TensorFlow.js:
+ * a generator of four transposed convolutions and a discriminator of four convolutions, no biases,
+ * BatchNorm on the inner layers, initialised like PyTorch's defaults.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { IMAGE_CHANNELS, IMAGE_SIZE } from '../../protocol/experimentConfig';
+import { Rng } from '../rng';
+import { batchNormEval, BatchNormParams, batchNormTrain } from './batchNorm';
+
+export type Activation = 'relu' | 'leakyRelu' | 'tanh' | 'none';
+
+export interface LayerSpec {
+  kind: 'conv' | 'convTranspose';
+  inChannels: number;
+  outChannels: number;
+  kernel: number;
+  stride: number;
+  pad: number;
+  batchNorm: boolean;
+  activation: Activation;
+}
+
+export const LEAKY_SLOPE = 0.2;
+const KERNEL = 4;
+
+export function generatorSpec(latentSize: number, featureSize: number): LayerSpec[] {
+  const f = featureSize;
+  const t = (inChannels: number, outChannels: number, stride: number, pad: number, last = false): LayerSpec => ({
+    kind: 'convTranspose', inChannels, outChannels, kernel: KERNEL, stride, pad, batchNorm: !last, activation: last ? 'tanh' : 'relu',
+  });
+  return [t(latentSize, f * 4, 1, 0), t(f * 4, f * 2, 2, 1), t(f * 2, f, 2, 1), t(f, IMAGE_CHANNELS, 2, 1, true)];
+}
+
+export function discriminatorSpec(featureSize: number): LayerSpec[] {
+  const f = featureSize;
+  const c = (inChannels: number, outChannels: number, stride: number, pad: number, batchNorm: boolean, activation: Activation): LayerSpec => ({
+    kind: 'conv', inChannels, outChannels, kernel: KERNEL, stride, pad, batchNorm, activation,
+  });
+  return [c(IMAGE_CHANNELS, f, 2, 1, false, 'leakyRelu'), c(f, f * 2, 2, 1, true, 'leakyRelu'), c(f * 2, f * 4, 2, 1, true, 'leakyRelu'), c(f * 4, 1, 1, 0, false, 'none')];
+}
+
+/** How the forward pass treats BatchNorm. */
+export type Mode =
+  /** Batch statistics, running statistics updated (PyTorch's train mode). */
+  | 'train'
+  /** Batch statistics, running statistics untouched (a recomputation of a forward already counted). */
+  | 'train-recompute'
+  /** Running statistics (PyTorch's eval mode). */
+  | 'eval';
+
+interface Layer {
+  spec: LayerSpec;
+  weight: tf.Variable;
+  norm?: BatchNormParams;
+}
+
+/** Filter shape in TensorFlow.js's layout: conv [k, k, in, out]; transposed conv [k, k, out, in]. */
+function filterShape(spec: LayerSpec): [number, number, number, number] {
+  return spec.kind === 'conv'
+    ? [spec.kernel, spec.kernel, spec.inChannels, spec.outChannels]
+    : [spec.kernel, spec.kernel, spec.outChannels, spec.inChannels];
+}
+
+/**
+ * PyTorch's default initialisation of Conv2d / ConvTranspose2d weights: kaiming_uniform with
+ * a = sqrt(5), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)), where fan_in is computed from PyTorch's
+ * weight layout (dim 1 times the kernel area): in_channels for Conv2d, out_channels for ConvTranspose2d.
+ */
+export function initBound(spec: LayerSpec): number {
+  const fanIn = (spec.kind === 'conv' ? spec.inChannels : spec.outChannels) * spec.kernel * spec.kernel;
+  return 1 / Math.sqrt(fanIn);
+}
+
+export class Network {
+  private readonly layers: Layer[];
+
+  constructor(
+    readonly name: 'G' | 'D',
+    readonly specs: LayerSpec[],
+    rng: Rng,
+  ) {
+    this.layers = specs.map((spec, i) => {
+      const shape = filterShape(spec);
+      const values = rng.fillUniform(new Float32Array(shape.reduce((a, b) => a * b, 1)), -initBound(spec), initBound(spec));
+      const weight = tf.variable(tf.tensor(values, shape), true, `${name}/${i}/weight`);
+      if (!spec.batchNorm) return { spec, weight };
+      const c = spec.outChannels;
+      const norm: BatchNormParams = {
+        gamma: tf.variable(tf.ones([c]), true, `${name}/${i}/bn/gamma`),
+        beta: tf.variable(tf.zeros([c]), true, `${name}/${i}/bn/beta`),
+        runningMean: tf.variable(tf.zeros([c]), false, `${name}/${i}/bn/running_mean`),
+        runningVar: tf.variable(tf.ones([c]), false, `${name}/${i}/bn/running_var`),
+      };
+      return { spec, weight, norm };
+    });
+  }
+
+  /** Parameters the optimiser updates (weights, BatchNorm scale and shift). */
+  trainableVariables(): tf.Variable[] {
+    return this.layers.flatMap((l) => (l.norm ? [l.weight, l.norm.gamma, l.norm.beta] : [l.weight]));
+  }
+
+  /** Every variable, trainable or not, in a fixed order (what a checkpoint stores). */
+  allVariables(): tf.Variable[] {
+    return this.layers.flatMap((l) => (l.norm ? [l.weight, l.norm.gamma, l.norm.beta, l.norm.runningMean, l.norm.runningVar] : [l.weight]));
+  }
+
+  trainableParameterCount(): number {
+    return this.trainableVariables().reduce((sum, v) => sum + v.size, 0);
+  }
+
+  forward(input: tf.Tensor4D, mode: Mode): tf.Tensor4D {
+    let x = input;
+    for (const layer of this.layers) {
+      x = applyConv(x, layer.spec, layer.weight);
+      if (layer.norm) x = mode === 'eval' ? batchNormEval(x, layer.norm) : batchNormTrain(x, layer.norm, mode === 'train');
+      x = activate(x, layer.spec.activation);
+    }
+    return x;
+  }
+
+  dispose(): void {
+    for (const v of this.allVariables()) v.dispose();
+  }
+}
+
+function applyConv(x: tf.Tensor4D, spec: LayerSpec, weight: tf.Variable): tf.Tensor4D {
+  if (spec.kind === 'conv') return tf.conv2d(x, weight as tf.Tensor4D, spec.stride, spec.pad);
+  const [n, h, w] = x.shape;
+  const out = (size: number) => (size - 1) * spec.stride - 2 * spec.pad + spec.kernel;
+  return tf.conv2dTranspose(x, weight as tf.Tensor4D, [n, out(h), out(w), spec.outChannels], spec.stride, spec.pad);
+}
+
+function activate(x: tf.Tensor4D, activation: Activation): tf.Tensor4D {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(x);
+    case 'leakyRelu':
+      return tf.leakyRelu(x, LEAKY_SLOPE);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'none':
+      return x;
+  }
+}
+
+export interface Dcgan {
+  generator: Network;
+  discriminator: Network;
+  latentSize: number;
+}
+
+/** Builds G then D from the weights stream of the run's seed. */
+export function buildDcgan(latentSize: number, featureSize: number, rng: Rng): Dcgan {
+  return {
+    generator: new Network('G', generatorSpec(latentSize, featureSize), rng),
+    discriminator: new Network('D', discriminatorSpec(featureSize), rng),
+    latentSize,
+  };
+}
+
+/** z as the generator's input: [n, 1, 1, latent]. */
+export function latentTensor(values: Float32Array, latentSize: number): tf.Tensor4D {
+  return tf.tensor4d(values, [values.length / latentSize, 1, 1, latentSize]);
+}
+
+export const IMAGE_SHAPE = [IMAGE_SIZE, IMAGE_SIZE, IMAGE_CHANNELS] as const;

@@ -1,0 +1,149 @@
+/**
+ * Writes a run folder (docs/run-format.md). The manifest lives in memory and is rewritten
+ * atomically on every change; metrics are appended one line per record.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { appendLine, writeFileAtomic, writeJsonAtomic } from '../common/atomicFile';
+import { readMetrics } from '../common/runReader';
+import type { ExperimentConfig } from '../protocol/experimentConfig';
+import {
+  CHECKPOINTS_DIR,
+  CheckpointEntry,
+  LOG_FILE,
+  makeRunId,
+  METRICS_FILE,
+  MetricRecord,
+  Progress,
+  REAL_GRID_FILE,
+  RUN_FORMAT_VERSION,
+  RUN_MANIFEST,
+  RunError,
+  RunManifest,
+  RunStatus,
+  SAMPLES_DIR,
+  SampleEntry,
+  sampleFileName,
+} from '../protocol/runFormat';
+import type { Grid } from './image/grid';
+import { encodeGrayPng } from './image/png';
+
+export class RunWriter {
+  private constructor(
+    readonly dir: string,
+    readonly manifest: RunManifest,
+  ) {}
+
+  /** Creates a new run folder under `runsRoot`. */
+  static create(runsRoot: string, config: ExperimentConfig, versions: Record<string, string>, progress: Progress, parent: RunManifest['parent'] = null): RunWriter {
+    const now = new Date();
+    let id = makeRunId(now, config.name);
+    while (fs.existsSync(path.join(runsRoot, id))) id = makeRunId(now, config.name);
+    const dir = path.join(runsRoot, id);
+    fs.mkdirSync(path.join(dir, SAMPLES_DIR), { recursive: true });
+    fs.mkdirSync(path.join(dir, CHECKPOINTS_DIR), { recursive: true });
+    const iso = now.toISOString();
+    const manifest: RunManifest = {
+      formatVersion: RUN_FORMAT_VERSION,
+      id,
+      name: config.name,
+      status: 'running',
+      config,
+      backend: null,
+      versions,
+      pid: process.pid,
+      hostname: os.hostname(),
+      createdAt: iso,
+      startedAt: iso,
+      updatedAt: iso,
+      endedAt: null,
+      progress,
+      lastMetrics: null,
+      samples: [],
+      checkpoints: [],
+      parent,
+      error: null,
+    };
+    const writer = new RunWriter(dir, manifest);
+    writer.save();
+    return writer;
+  }
+
+  /** Opens an existing run to continue it from `fromStep`: later metrics and samples are dropped (they will be recomputed exactly). */
+  static reopen(dir: string, manifest: RunManifest, fromStep: number, config: ExperimentConfig, versions: Record<string, string>): RunWriter {
+    const writer = new RunWriter(dir, {
+      ...manifest,
+      config,
+      name: config.name,
+      status: 'running',
+      versions,
+      pid: process.pid,
+      hostname: os.hostname(),
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      error: null,
+      samples: manifest.samples.filter((s) => s.step < fromStep),
+    });
+    writer.truncateMetrics(fromStep);
+    writer.save();
+    return writer;
+  }
+
+  private truncateMetrics(fromStep: number): void {
+    const { records } = readMetrics(this.dir);
+    const kept = records.filter((r) => r.step < fromStep);
+    writeFileAtomic(path.join(this.dir, METRICS_FILE), kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const last = kept[kept.length - 1];
+    this.manifest.lastMetrics = last ? { step: last.step, lossD: last.lossD, lossG: last.lossG, dReal: last.dReal, dFake: last.dFake } : null;
+  }
+
+  save(): void {
+    this.manifest.updatedAt = new Date().toISOString();
+    writeJsonAtomic(path.join(this.dir, RUN_MANIFEST), this.manifest);
+  }
+
+  update(change: Partial<RunManifest>): void {
+    Object.assign(this.manifest, change);
+    this.save();
+  }
+
+  appendMetric(record: MetricRecord, progress: Progress): void {
+    appendLine(path.join(this.dir, METRICS_FILE), JSON.stringify(record));
+    this.update({
+      progress,
+      lastMetrics: { step: record.step, lossD: record.lossD, lossG: record.lossG, dReal: record.dReal, dFake: record.dFake },
+    });
+  }
+
+  private writeGrid(file: string, grid: Grid, text: Record<string, string>): void {
+    writeFileAtomic(path.join(this.dir, file), encodeGrayPng(grid.width, grid.height, grid.pixels, { Software: 'GAN Studio', ...text }));
+  }
+
+  writeRealGrid(grid: Grid): void {
+    this.writeGrid(REAL_GRID_FILE, grid, { Title: 'Training images' });
+  }
+
+  writeSample(step: number, epoch: number, grid: Grid): SampleEntry {
+    const entry: SampleEntry = { step, epoch, file: sampleFileName(step), time: new Date().toISOString() };
+    this.writeGrid(entry.file, grid, { Title: `G(fixed noise) after step ${step}`, Step: String(step), Epoch: String(epoch), Run: this.manifest.id });
+    this.update({ samples: [...this.manifest.samples.filter((s) => s.step !== step), entry] });
+    return entry;
+  }
+
+  addCheckpoint(entry: CheckpointEntry): void {
+    this.update({ checkpoints: [...this.manifest.checkpoints.filter((c) => c.id !== entry.id), entry].sort((a, b) => a.step - b.step) });
+  }
+
+  finish(status: Exclude<RunStatus, 'running'>, progress: Progress, error: RunError | null = null): void {
+    this.update({ status, progress, error, pid: null, endedAt: new Date().toISOString() });
+  }
+
+  log(line: string): void {
+    try {
+      appendLine(path.join(this.dir, LOG_FILE), line);
+    } catch {
+      // The log is a convenience; failing to write it must not stop training.
+    }
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Checkpoints: everything needed to continue a run exactly — both networks (with BatchNorm
+ * running statistics), both Adam optimisers' moments and step counts, the noise generator's
+ * state, the fixed noise and the step counter. Written as one folder, atomically.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { writeDirAtomic, writeJsonAtomic } from '../../common/atomicFile';
+import { checkpointDir, readCheckpointManifest } from '../../common/runReader';
+import type { ExperimentConfig } from '../../protocol/experimentConfig';
+import {
+  CHECKPOINT_MANIFEST,
+  CHECKPOINT_TENSORS,
+  checkpointId,
+  CheckpointEntry,
+  CheckpointManifest,
+  CheckpointReason,
+  CheckpointTensor,
+  RUN_FORMAT_VERSION,
+} from '../../protocol/runFormat';
+import type { Dcgan } from '../model/dcgan';
+import type { Rng } from '../rng';
+import type { GanOptimizers } from './step';
+
+/** The mutable state of a training run. */
+export interface TrainingState {
+  model: Dcgan;
+  optimizers: GanOptimizers;
+  noiseRng: Rng;
+  fixedNoise: Float32Array;
+  /** Iterations completed. */
+  step: number;
+  elapsedSec: number;
+}
+
+const FIXED_NOISE = 'fixed_noise';
+
+async function optimizerTensors(prefix: string, optimizer: tf.Optimizer): Promise<{ iterations: number; named: { name: string; tensor: tf.Tensor }[] }> {
+  const [iter, ...moments] = await optimizer.getWeights();
+  return { iterations: (await iter.tensor.data())[0], named: moments.map((m, i) => ({ name: `${prefix}/${i}:${m.name}`, tensor: m.tensor })) };
+}
+
+export async function saveCheckpoint(
+  runDir: string,
+  runId: string,
+  config: ExperimentConfig,
+  datasetSize: number,
+  stepsPerEpoch: number,
+  state: TrainingState,
+  reason: CheckpointReason,
+): Promise<CheckpointEntry> {
+  const id = checkpointId(state.step);
+  const epoch = Math.floor(state.step / stepsPerEpoch);
+  const optG = await optimizerTensors('optimizer/G', state.optimizers.g);
+  const optD = await optimizerTensors('optimizer/D', state.optimizers.d);
+  const named: { name: string; shape: number[]; data: Float32Array }[] = [];
+  for (const v of [...state.model.generator.allVariables(), ...state.model.discriminator.allVariables()]) {
+    named.push({ name: v.name, shape: v.shape, data: (await v.data()) as Float32Array });
+  }
+  for (const t of [...optG.named, ...optD.named]) named.push({ name: t.name, shape: t.tensor.shape, data: (await t.tensor.data()) as Float32Array });
+  named.push({ name: FIXED_NOISE, shape: [state.fixedNoise.length / state.model.latentSize, state.model.latentSize], data: state.fixedNoise });
+
+  let offset = 0;
+  const tensors: CheckpointTensor[] = named.map((t) => {
+    const entry: CheckpointTensor = { name: t.name, shape: t.shape, dtype: 'float32', offset, length: t.data.byteLength };
+    offset += t.data.byteLength;
+    return entry;
+  });
+  const time = new Date().toISOString();
+  const manifest: CheckpointManifest = {
+    formatVersion: RUN_FORMAT_VERSION,
+    runId,
+    id,
+    step: state.step,
+    epoch,
+    reason,
+    time,
+    config,
+    datasetSize,
+    rng: state.noiseRng.getState(),
+    optimizerSteps: { G: optG.iterations, D: optD.iterations },
+    elapsedSec: state.elapsedSec,
+    tensors,
+  };
+  // A checkpoint at the same step (e.g. "stop" right after an epoch's) replaces the older one.
+  writeDirAtomic(checkpointDir(runDir, id), (temp) => {
+    const fd = fs.openSync(path.join(temp, CHECKPOINT_TENSORS), 'w');
+    try {
+      for (const t of named) fs.writeSync(fd, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    writeJsonAtomic(path.join(temp, CHECKPOINT_MANIFEST), manifest);
+  });
+  return { id, step: state.step, epoch, reason, time };
+}
+
+export class CheckpointError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'CheckpointError';
+  }
+}
+
+export interface LoadedCheckpoint {
+  manifest: CheckpointManifest;
+  tensors: Map<string, Float32Array>;
+}
+
+export function loadCheckpoint(dir: string): LoadedCheckpoint {
+  let manifest: CheckpointManifest;
+  try {
+    manifest = readCheckpointManifest(dir);
+  } catch (error) {
+    throw new CheckpointError(`Checkpoint ${dir} cannot be read: ${(error as Error).message}`, 'Resume from another checkpoint of the run.');
+  }
+  const file = path.join(dir, CHECKPOINT_TENSORS);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    throw new CheckpointError(`Checkpoint ${dir} has no readable ${CHECKPOINT_TENSORS}: ${(error as Error).message}`, 'Resume from another checkpoint of the run.');
+  }
+  const tensors = new Map<string, Float32Array>();
+  for (const t of manifest.tensors) {
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    if (t.offset + t.length > bytes.length || t.length !== count * 4) {
+      throw new CheckpointError(`Checkpoint ${dir} is truncated or damaged (tensor ${t.name}).`, 'Resume from another checkpoint of the run.');
+    }
+    const copy = new Float32Array(count);
+    new Uint8Array(copy.buffer).set(bytes.subarray(t.offset, t.offset + t.length));
+    tensors.set(t.name, copy);
+  }
+  return { manifest, tensors };
+}
+
+function take(checkpoint: LoadedCheckpoint, name: string, shape: readonly number[]): Float32Array {
+  const data = checkpoint.tensors.get(name);
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (!data || data.length !== count) {
+    throw new CheckpointError(
+      `Checkpoint ${checkpoint.manifest.id} does not match the model (${name} ${data ? `has ${data.length} values, expected ${count}` : 'is missing'}).`,
+      'The checkpoint was written for another architecture; resume it with its own run settings.',
+    );
+  }
+  return data;
+}
+
+/** Loads the networks' variables (weights and BatchNorm statistics) from a checkpoint. */
+export function restoreModel(model: Dcgan, checkpoint: LoadedCheckpoint): void {
+  tf.tidy(() => {
+    for (const v of [...model.generator.allVariables(), ...model.discriminator.allVariables()]) {
+      v.assign(tf.tensor(take(checkpoint, v.name, v.shape), v.shape));
+    }
+  });
+}
+
+/** Restores everything a checkpoint holds into a freshly built state. */
+export async function restoreState(state: TrainingState, checkpoint: LoadedCheckpoint): Promise<void> {
+  const { manifest } = checkpoint;
+  restoreModel(state.model, checkpoint);
+  const restoreOptimizer = async (prefix: string, optimizer: tf.Optimizer, iterations: number) => {
+    const moments = manifest.tensors
+      .filter((t) => t.name.startsWith(`${prefix}/`))
+      .map((t) => ({ name: t.name.slice(t.name.indexOf(':') + 1), tensor: tf.tensor(take(checkpoint, t.name, t.shape), t.shape) }));
+    const weights = [{ name: 'iter', tensor: tf.scalar(iterations, 'int32') }, ...moments];
+    await optimizer.setWeights(weights);
+    // setWeights made variables of these; the temporary tensors are no longer needed.
+    tf.dispose(weights.map((w) => w.tensor));
+  };
+  await restoreOptimizer('optimizer/G', state.optimizers.g, manifest.optimizerSteps.G);
+  await restoreOptimizer('optimizer/D', state.optimizers.d, manifest.optimizerSteps.D);
+  state.noiseRng.setState(manifest.rng);
+  state.fixedNoise = take(checkpoint, FIXED_NOISE, [state.fixedNoise.length]);
+  state.step = manifest.step;
+  state.elapsedSec = manifest.elapsedSec;
+}

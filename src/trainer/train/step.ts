@@ -1,0 +1,114 @@
+/**
+ * One iteration of the seed's training loop:
+ *  1. D step: BCE(D(x), 1) + BCE(D(G(z).detach()), 0), one Adam step on D;
+ *  2. G step on the same z: BCE(D(G(z)), 1) (non-saturating), one Adam step on G.
+ * BCE is computed from D's logits (log-sigmoid), clamped at 100 like PyTorch's BCELoss.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ExperimentConfig, IMAGE_CHANNELS, IMAGE_SIZE } from '../../protocol/experimentConfig';
+import { Dcgan, latentTensor } from '../model/dcgan';
+
+/** PyTorch's BCELoss clamps log(p) at -100. */
+const BCE_CLAMP = 100;
+/** PyTorch's Adam default; TensorFlow.js would otherwise use 1e-7. */
+export const ADAM_EPSILON = 1e-8;
+
+/** Mean binary cross-entropy of sigmoid(logits) against a constant label (1 real, 0 fake). */
+export function bceWithLogits(logits: tf.Tensor, label: 0 | 1): tf.Scalar {
+  // -log(sigmoid(x)) = softplus(-x); -log(1 - sigmoid(x)) = softplus(x)
+  const perSample = tf.softplus(label === 1 ? tf.neg(logits) : logits);
+  return tf.mean(tf.minimum(perSample, BCE_CLAMP));
+}
+
+/** Scalars of one iteration; the caller reads them (only when logging) and disposes them. */
+export interface StepOutputs {
+  lossD: tf.Scalar;
+  lossG: tf.Scalar;
+  dReal: tf.Scalar;
+  dFake: tf.Scalar;
+  dFakeAfter: tf.Scalar;
+}
+
+export interface StepValues {
+  lossD: number;
+  lossG: number;
+  dReal: number;
+  dFake: number;
+  dFakeAfter: number;
+}
+
+export function readStep(outputs: StepOutputs): StepValues {
+  return {
+    lossD: outputs.lossD.dataSync()[0],
+    lossG: outputs.lossG.dataSync()[0],
+    dReal: outputs.dReal.dataSync()[0],
+    dFake: outputs.dFake.dataSync()[0],
+    dFakeAfter: outputs.dFakeAfter.dataSync()[0],
+  };
+}
+
+export function disposeStep(outputs: StepOutputs): void {
+  tf.dispose([outputs.lossD, outputs.lossG, outputs.dReal, outputs.dFake, outputs.dFakeAfter]);
+}
+
+export class GanOptimizers {
+  readonly d: tf.AdamOptimizer;
+  readonly g: tf.AdamOptimizer;
+
+  constructor(config: Pick<ExperimentConfig, 'learningRate' | 'beta1' | 'beta2'>) {
+    this.d = tf.train.adam(config.learningRate, config.beta1, config.beta2, ADAM_EPSILON);
+    this.g = tf.train.adam(config.learningRate, config.beta1, config.beta2, ADAM_EPSILON);
+  }
+
+  dispose(): void {
+    this.d.dispose();
+    this.g.dispose();
+  }
+}
+
+const meanProbability = (logits: tf.Tensor): tf.Scalar => tf.keep(tf.mean(tf.sigmoid(logits)));
+
+/** Runs one iteration on a batch of real images (NHWC floats in [-1, 1]) and noise (batch x latent). */
+export function trainStep(model: Dcgan, optimizers: GanOptimizers, realImages: Float32Array, noise: Float32Array): StepOutputs {
+  const batch = noise.length / model.latentSize;
+  const G = model.generator;
+  const D = model.discriminator;
+  const real = tf.tensor4d(realImages, [batch, IMAGE_SIZE, IMAGE_SIZE, IMAGE_CHANNELS]);
+  const z = latentTensor(noise, model.latentSize);
+  // G(z) for the D step: computed outside any gradient tape, which is what .detach() means.
+  const fake = tf.tidy(() => G.forward(z, 'train'));
+
+  let dReal: tf.Scalar | undefined;
+  let dFake: tf.Scalar | undefined;
+  const lossD = tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => {
+      const realLogits = D.forward(real, 'train');
+      const fakeLogits = D.forward(fake, 'train');
+      dReal = meanProbability(realLogits);
+      dFake = meanProbability(fakeLogits);
+      return tf.add(bceWithLogits(realLogits, 1), bceWithLogits(fakeLogits, 0)) as tf.Scalar;
+    }, D.trainableVariables());
+    optimizers.d.applyGradients(grads as Record<string, tf.Variable>);
+    return value;
+  });
+
+  let dFakeAfter: tf.Scalar | undefined;
+  const lossG = tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => {
+      // The same G(z) as above (G has not changed), recomputed on this tape so gradients reach G.
+      const logits = D.forward(G.forward(z, 'train-recompute'), 'train');
+      dFakeAfter = meanProbability(logits);
+      return bceWithLogits(logits, 1);
+    }, G.trainableVariables());
+    optimizers.g.applyGradients(grads as Record<string, tf.Variable>);
+    return value;
+  });
+
+  tf.dispose([real, z, fake]);
+  return { lossD, lossG, dReal: dReal!, dFake: dFake!, dFakeAfter: dFakeAfter! };
+}
+
+/** G(fixed noise) as in the seed's grids: train-mode BatchNorm (batch statistics), no gradients. */
+export function generateSamples(model: Dcgan, noise: Float32Array, mode: 'train' | 'eval' = 'train'): Float32Array {
+  return tf.tidy(() => model.generator.forward(latentTensor(noise, model.latentSize), mode).dataSync() as Float32Array);
+}
