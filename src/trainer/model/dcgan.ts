@@ -72,28 +72,36 @@ export function initBound(spec: LayerSpec): number {
   return 1 / Math.sqrt(fanIn);
 }
 
+let instances = 0;
+
 export class Network {
   private readonly layers: Layer[];
+  /** Checkpoint names of `allVariables()`, e.g. "G/1/bn/gamma" (TensorFlow.js names must be unique per process). */
+  readonly variableNames: string[];
 
   constructor(
     readonly name: 'G' | 'D',
     readonly specs: LayerSpec[],
     rng: Rng,
   ) {
+    const instance = ++instances;
+    const variable = (initial: tf.Tensor, trainable: boolean, varName: string) =>
+      tf.tidy(() => tf.variable(initial, trainable, `${varName}#${instance}`));
     this.layers = specs.map((spec, i) => {
       const shape = filterShape(spec);
       const values = rng.fillUniform(new Float32Array(shape.reduce((a, b) => a * b, 1)), -initBound(spec), initBound(spec));
-      const weight = tf.variable(tf.tensor(values, shape), true, `${name}/${i}/weight`);
+      const weight = variable(tf.tensor(values, shape), true, `${name}/${i}/weight`);
       if (!spec.batchNorm) return { spec, weight };
       const c = spec.outChannels;
       const norm: BatchNormParams = {
-        gamma: tf.variable(tf.ones([c]), true, `${name}/${i}/bn/gamma`),
-        beta: tf.variable(tf.zeros([c]), true, `${name}/${i}/bn/beta`),
-        runningMean: tf.variable(tf.zeros([c]), false, `${name}/${i}/bn/running_mean`),
-        runningVar: tf.variable(tf.ones([c]), false, `${name}/${i}/bn/running_var`),
+        gamma: variable(tf.ones([c]), true, `${name}/${i}/bn/gamma`),
+        beta: variable(tf.zeros([c]), true, `${name}/${i}/bn/beta`),
+        runningMean: variable(tf.zeros([c]), false, `${name}/${i}/bn/running_mean`),
+        runningVar: variable(tf.ones([c]), false, `${name}/${i}/bn/running_var`),
       };
       return { spec, weight, norm };
     });
+    this.variableNames = this.allVariables().map((v) => v.name.slice(0, v.name.lastIndexOf('#')));
   }
 
   /** Parameters the optimiser updates (weights, BatchNorm scale and shift). */

@@ -36,6 +36,11 @@ export interface TrainingState {
 
 const FIXED_NOISE = 'fixed_noise';
 
+/** Every variable of both networks with its checkpoint name. */
+function modelVariables(model: Dcgan): { name: string; variable: tf.Variable }[] {
+  return [model.generator, model.discriminator].flatMap((net) => net.allVariables().map((variable, i) => ({ name: net.variableNames[i], variable })));
+}
+
 async function optimizerTensors(prefix: string, optimizer: tf.Optimizer): Promise<{ iterations: number; named: { name: string; tensor: tf.Tensor }[] }> {
   const [iter, ...moments] = await optimizer.getWeights();
   return { iterations: (await iter.tensor.data())[0], named: moments.map((m, i) => ({ name: `${prefix}/${i}:${m.name}`, tensor: m.tensor })) };
@@ -55,8 +60,8 @@ export async function saveCheckpoint(
   const optG = await optimizerTensors('optimizer/G', state.optimizers.g);
   const optD = await optimizerTensors('optimizer/D', state.optimizers.d);
   const named: { name: string; shape: number[]; data: Float32Array }[] = [];
-  for (const v of [...state.model.generator.allVariables(), ...state.model.discriminator.allVariables()]) {
-    named.push({ name: v.name, shape: v.shape, data: (await v.data()) as Float32Array });
+  for (const { name, variable } of modelVariables(state.model)) {
+    named.push({ name, shape: variable.shape, data: (await variable.data()) as Float32Array });
   }
   for (const t of [...optG.named, ...optD.named]) named.push({ name: t.name, shape: t.tensor.shape, data: (await t.tensor.data()) as Float32Array });
   named.push({ name: FIXED_NOISE, shape: [state.fixedNoise.length / state.model.latentSize, state.model.latentSize], data: state.fixedNoise });
@@ -154,8 +159,8 @@ function take(checkpoint: LoadedCheckpoint, name: string, shape: readonly number
 /** Loads the networks' variables (weights and BatchNorm statistics) from a checkpoint. */
 export function restoreModel(model: Dcgan, checkpoint: LoadedCheckpoint): void {
   tf.tidy(() => {
-    for (const v of [...model.generator.allVariables(), ...model.discriminator.allVariables()]) {
-      v.assign(tf.tensor(take(checkpoint, v.name, v.shape), v.shape));
+    for (const { name, variable } of modelVariables(model)) {
+      variable.assign(tf.tensor(take(checkpoint, name, variable.shape), variable.shape));
     }
   });
 }

@@ -68,16 +68,9 @@ export class GanOptimizers {
 
 const meanProbability = (logits: tf.Tensor): tf.Scalar => tf.keep(tf.mean(tf.sigmoid(logits)));
 
-/** Runs one iteration on a batch of real images (NHWC floats in [-1, 1]) and noise (batch x latent). */
-export function trainStep(model: Dcgan, optimizers: GanOptimizers, realImages: Float32Array, noise: Float32Array): StepOutputs {
-  const batch = noise.length / model.latentSize;
-  const G = model.generator;
+/** The D step: BCE(D(x), 1) + BCE(D(fake), 0), gradients of both summed, one Adam step on D. */
+export function discriminatorStep(model: Dcgan, optimizers: GanOptimizers, real: tf.Tensor4D, fake: tf.Tensor4D): Pick<StepOutputs, 'lossD' | 'dReal' | 'dFake'> {
   const D = model.discriminator;
-  const real = tf.tensor4d(realImages, [batch, IMAGE_SIZE, IMAGE_SIZE, IMAGE_CHANNELS]);
-  const z = latentTensor(noise, model.latentSize);
-  // G(z) for the D step: computed outside any gradient tape, which is what .detach() means.
-  const fake = tf.tidy(() => G.forward(z, 'train'));
-
   let dReal: tf.Scalar | undefined;
   let dFake: tf.Scalar | undefined;
   const lossD = tf.tidy(() => {
@@ -91,21 +84,37 @@ export function trainStep(model: Dcgan, optimizers: GanOptimizers, realImages: F
     optimizers.d.applyGradients(grads as Record<string, tf.Variable>);
     return value;
   });
+  return { lossD, dReal: dReal!, dFake: dFake! };
+}
 
+/** The G step: BCE(D(G(z)), 1) (the non-saturating loss) through the updated D, one Adam step on G. */
+export function generatorStep(model: Dcgan, optimizers: GanOptimizers, z: tf.Tensor4D, statsAlreadyUpdated: boolean): Pick<StepOutputs, 'lossG' | 'dFakeAfter'> {
   let dFakeAfter: tf.Scalar | undefined;
   const lossG = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
-      // The same G(z) as above (G has not changed), recomputed on this tape so gradients reach G.
-      const logits = D.forward(G.forward(z, 'train-recompute'), 'train');
+      const fake = model.generator.forward(z, statsAlreadyUpdated ? 'train-recompute' : 'train');
+      const logits = model.discriminator.forward(fake, 'train');
       dFakeAfter = meanProbability(logits);
       return bceWithLogits(logits, 1);
-    }, G.trainableVariables());
+    }, model.generator.trainableVariables());
     optimizers.g.applyGradients(grads as Record<string, tf.Variable>);
     return value;
   });
+  return { lossG, dFakeAfter: dFakeAfter! };
+}
 
+/** Runs one iteration on a batch of real images (NHWC floats in [-1, 1]) and noise (batch x latent). */
+export function trainStep(model: Dcgan, optimizers: GanOptimizers, realImages: Float32Array, noise: Float32Array): StepOutputs {
+  const batch = noise.length / model.latentSize;
+  const real = tf.tensor4d(realImages, [batch, IMAGE_SIZE, IMAGE_SIZE, IMAGE_CHANNELS]);
+  const z = latentTensor(noise, model.latentSize);
+  // G(z) for the D step, computed outside any gradient tape: this is what .detach() means.
+  const fake = tf.tidy(() => model.generator.forward(z, 'train'));
+  const d = discriminatorStep(model, optimizers, real, fake);
+  // The G step recomputes the same G(z) (G has not changed) on its own tape so gradients reach G.
+  const g = generatorStep(model, optimizers, z, true);
   tf.dispose([real, z, fake]);
-  return { lossD, lossG, dReal: dReal!, dFake: dFake!, dFakeAfter: dFakeAfter! };
+  return { ...d, ...g };
 }
 
 /** G(fixed noise) as in the seed's grids: train-mode BatchNorm (batch statistics), no gradients. */
