@@ -269,12 +269,7 @@ export class TrainingSession {
   }
 
   private logMetrics(step: number, epoch: number, batch: number, v: StepValues): void {
-    if (![v.lossD, v.lossG].every(Number.isFinite)) {
-      throw new TrainingError(
-        `Training diverged at step ${step}: the losses are not finite (loss D ${v.lossD}, loss G ${v.lossG}).`,
-        'Lower the learning rate, or resume from an earlier checkpoint.',
-      );
-    }
+    checkFinite(step, v);
     const record: MetricRecord = {
       step,
       epoch,
@@ -325,6 +320,16 @@ export class TrainingSession {
   private say(line: string): void {
     this.events.log(line);
     this.writer.log(line);
+  }
+}
+
+/** Fails the run when the losses are no longer numbers: continuing would only write garbage. */
+export function checkFinite(step: number, v: Pick<StepValues, 'lossD' | 'lossG'>): void {
+  if (![v.lossD, v.lossG].every(Number.isFinite)) {
+    throw new TrainingError(
+      `Training diverged at step ${step}: the losses are not finite (loss D ${v.lossD}, loss G ${v.lossG}).`,
+      'Lower the learning rate, or resume from an earlier checkpoint.',
+    );
   }
 }
 

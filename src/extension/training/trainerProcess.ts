@@ -1,0 +1,111 @@
+/**
+ * The trainer child process seen from the extension host: started with fork (never in the
+ * extension host itself), JSON-RPC over the IPC channel, stdout/stderr as human-readable lines.
+ * A Promise of its exit and a Disposable that stops it. No vscode import, so it is unit-tested
+ * in plain Node.
+ */
+import { ChildProcess, fork } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter, MessageConnection } from 'vscode-jsonrpc/node';
+import { StopRequest } from '../../protocol/trainerProtocol';
+
+export interface TrainerProcessOptions {
+  /** Path of the trainer bundle (dist/trainer.js). */
+  script: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  onStdout?: (line: string) => void;
+  onStderr?: (line: string) => void;
+}
+
+export interface TrainerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  durationMs: number;
+  /** The last lines the trainer wrote to stderr. */
+  stderrTail: string[];
+}
+
+export class TrainerExitError extends Error {
+  constructor(readonly exit: TrainerExit) {
+    const how = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.code}`;
+    super(`The trainer process ${how} after ${(exit.durationMs / 1000).toFixed(1)} s.${exit.stderrTail.length ? ` Last output: ${exit.stderrTail.slice(-3).join(' | ')}` : ''}`);
+    this.name = 'TrainerExitError';
+  }
+}
+
+const STDERR_TAIL = 20;
+
+export class TrainerProcess {
+  readonly connection: MessageConnection;
+  readonly exited: Promise<TrainerExit>;
+  private readonly child: ChildProcess;
+  private readonly started = Date.now();
+  private readonly stderrTail: string[] = [];
+  private hasExited = false;
+
+  constructor(options: TrainerProcessOptions) {
+    this.child = fork(options.script, [], {
+      cwd: options.cwd,
+      // In desktop VS Code the extension host is Electron; this makes the child a plain Node process.
+      env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    createInterface({ input: this.child.stdout! }).on('line', (line) => options.onStdout?.(line));
+    createInterface({ input: this.child.stderr! }).on('line', (line) => {
+      this.stderrTail.push(line);
+      if (this.stderrTail.length > STDERR_TAIL) this.stderrTail.shift();
+      options.onStderr?.(line);
+    });
+    this.connection = createMessageConnection(new IPCMessageReader(this.child), new IPCMessageWriter(this.child));
+    this.exited = new Promise((resolve) => {
+      const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (this.hasExited) return;
+        this.hasExited = true;
+        this.connection.dispose();
+        resolve({ code, signal, durationMs: Date.now() - this.started, stderrTail: [...this.stderrTail] });
+      };
+      this.child.on('exit', finish);
+      this.child.on('error', (error) => {
+        this.stderrTail.push(error.message);
+        finish(null, null);
+      });
+    });
+    this.connection.listen();
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return !this.hasExited;
+  }
+
+  /**
+   * Asks the trainer to stop cleanly (finish the step, checkpoint, exit) and waits; kills it if it
+   * has not exited after `timeoutMs`.
+   */
+  async stop(timeoutMs = 60000): Promise<TrainerExit> {
+    if (this.running) {
+      this.connection.sendRequest(StopRequest).catch(() => undefined);
+      const timer = setTimeout(() => this.kill(), timeoutMs);
+      try {
+        return await this.exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    return this.exited;
+  }
+
+  kill(): void {
+    if (this.running) this.child.kill('SIGKILL');
+  }
+
+  /** Stops the trainer cleanly (bounded wait). */
+  async dispose(): Promise<void> {
+    await this.stop();
+  }
+}

@@ -1,0 +1,122 @@
+/** The JSON-RPC protocol with the trainer as a real child process: start → metrics → stop → checkpoint → exit 0. */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { presetConfig } from '../../../src/protocol/experimentConfig';
+import type { CheckpointEntry, MetricRecord, SampleEntry } from '../../../src/protocol/runFormat';
+import {
+  CheckpointNotification,
+  CheckpointRequest,
+  FailedNotification,
+  FailedParams,
+  FinishedNotification,
+  FinishedParams,
+  MetricsNotification,
+  PauseRequest,
+  ResumeRequest,
+  SampleNotification,
+  StartRequest,
+  StatusNotification,
+  StatusParams,
+  StopRequest,
+} from '../../../src/protocol/trainerProtocol';
+import { TrainerProcess } from '../../../src/extension/training/trainerProcess';
+import { REPO_ROOT, tempDir, writeImagesFixture } from '../helpers';
+
+const SCRIPT = path.join(REPO_ROOT, 'dist', 'trainer.js');
+
+function record(trainer: TrainerProcess) {
+  const seen = { status: [] as StatusParams[], metrics: [] as MetricRecord[], samples: [] as SampleEntry[], checkpoints: [] as CheckpointEntry[], finished: [] as FinishedParams[], failed: [] as FailedParams[], stdout: [] as string[] };
+  trainer.connection.onNotification(StatusNotification, (p) => seen.status.push(p));
+  trainer.connection.onNotification(MetricsNotification, (p) => seen.metrics.push(p));
+  trainer.connection.onNotification(SampleNotification, (p) => seen.samples.push(p));
+  trainer.connection.onNotification(CheckpointNotification, (p) => seen.checkpoints.push(p));
+  trainer.connection.onNotification(FinishedNotification, (p) => seen.finished.push(p));
+  trainer.connection.onNotification(FailedNotification, (p) => seen.failed.push(p));
+  return seen;
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 60000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('trainer protocol (real child process)', () => {
+  const dataDir = tempDir();
+  before(() => {
+    assert.ok(fs.existsSync(SCRIPT), 'dist/trainer.js is missing: run `npm run build` first');
+    writeImagesFixture(dataDir, 64);
+  });
+
+  it('start → metrics → pause/resume → checkpoint → stop → checkpoint → exit 0', async () => {
+    const stdout: string[] = [];
+    const trainer = new TrainerProcess({ script: SCRIPT, onStdout: (l) => stdout.push(l) });
+    const seen = record(trainer);
+    const runsRoot = tempDir();
+    const started = await trainer.connection.sendRequest(StartRequest, {
+      config: { ...presetConfig('smoke'), backend: 'auto', epochs: 1000, maxSteps: null, logEvery: 1 },
+      runsRoot,
+      dataDirs: [dataDir],
+      offline: true,
+    });
+    assert.equal(path.dirname(started.runDir), runsRoot);
+    assert.equal(started.backend.name, 'wasm');
+    await until(() => seen.metrics.length >= 2, 'metrics');
+    await trainer.connection.sendRequest(PauseRequest);
+    await until(() => seen.status.some((s) => s.phase === 'paused'), 'paused status');
+    const during = await trainer.connection.sendRequest(CheckpointRequest);
+    assert.equal(during.reason, 'request');
+    const pausedAt = seen.metrics.length;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(seen.metrics.length, pausedAt, 'no training while paused');
+    await trainer.connection.sendRequest(ResumeRequest);
+    await until(() => seen.metrics.length > pausedAt + 1, 'metrics after resume');
+    const { checkpoint } = await trainer.connection.sendRequest(StopRequest);
+    assert.equal(checkpoint?.reason, 'stop');
+    const exit = await trainer.exited;
+    assert.equal(exit.code, 0, exit.stderrTail.join('\n'));
+    assert.equal(seen.finished.length, 1);
+    assert.equal(seen.finished[0].status, 'stopped');
+    assert.equal(seen.failed.length, 0);
+    assert.ok(seen.checkpoints.some((c) => c.id === checkpoint!.id));
+    assert.ok(seen.samples.length >= 1);
+    assert.ok(stdout.some((l) => l.startsWith('ep 0; batch 0/4')), 'human-readable log on stdout');
+    const manifest = JSON.parse(fs.readFileSync(path.join(started.runDir, 'run.json'), 'utf8'));
+    assert.equal(manifest.status, 'stopped');
+  });
+
+  it('reports a failure a user can act on, then exits 1', async () => {
+    const trainer = new TrainerProcess({ script: SCRIPT });
+    const seen = record(trainer);
+    const empty = tempDir();
+    await assert.rejects(
+      trainer.connection.sendRequest(StartRequest, { config: { ...presetConfig('smoke'), backend: 'cpu' }, runsRoot: tempDir(), dataDirs: [empty], offline: true }),
+      /was not found/,
+    );
+    const exit = await trainer.exited;
+    assert.equal(exit.code, 1);
+    assert.equal(seen.failed.length, 1);
+    assert.match(seen.failed[0].hint ?? '', /dataset folder/);
+  });
+
+  it('stops cleanly with a checkpoint when the host goes away', async () => {
+    const trainer = new TrainerProcess({ script: SCRIPT });
+    const seen = record(trainer);
+    const started = await trainer.connection.sendRequest(StartRequest, {
+      config: { ...presetConfig('smoke'), backend: 'auto', epochs: 1000, maxSteps: null, logEvery: 1 },
+      runsRoot: tempDir(),
+      dataDirs: [dataDir],
+      offline: true,
+    });
+    await until(() => seen.metrics.length >= 1, 'metrics');
+    process.kill(trainer.pid!, 'SIGTERM');
+    const exit = await trainer.exited;
+    assert.equal(exit.code, 0);
+    const manifest = JSON.parse(fs.readFileSync(path.join(started.runDir, 'run.json'), 'utf8'));
+    assert.equal(manifest.status, 'stopped');
+    assert.equal(manifest.checkpoints[manifest.checkpoints.length - 1].reason, 'stop');
+  });
+});
