@@ -75,11 +75,11 @@ describe('trainer protocol (real child process)', () => {
     await trainer.connection.sendRequest(ResumeRequest);
     await until(() => seen.metrics.length > pausedAt + 1, 'metrics after resume');
     const { checkpoint } = await trainer.connection.sendRequest(StopRequest);
-    assert.equal(checkpoint?.reason, 'stop');
     const exit = await trainer.exited;
     assert.equal(exit.code, 0, exit.stderrTail.join('\n'));
     assert.equal(seen.finished.length, 1);
     assert.equal(seen.finished[0].status, 'stopped');
+    assert.equal(checkpoint?.step, seen.finished[0].progress.step, 'the stop checkpoint holds the last step (an epoch-end one at the same step is reused)');
     assert.equal(seen.failed.length, 0);
     assert.ok(seen.checkpoints.some((c) => c.id === checkpoint!.id));
     assert.ok(seen.samples.length >= 1);
@@ -117,6 +117,6 @@ describe('trainer protocol (real child process)', () => {
     assert.equal(exit.code, 0);
     const manifest = JSON.parse(fs.readFileSync(path.join(started.runDir, 'run.json'), 'utf8'));
     assert.equal(manifest.status, 'stopped');
-    assert.equal(manifest.checkpoints[manifest.checkpoints.length - 1].reason, 'stop');
+    assert.equal(manifest.checkpoints[manifest.checkpoints.length - 1].step, manifest.progress.step);
   });
 });
