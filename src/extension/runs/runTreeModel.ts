@@ -1,0 +1,190 @@
+/**
+ * What the Runs tree shows, computed from run summaries (pure, no vscode import, unit-tested):
+ * labels, descriptions, tooltips, icons and the context values that menus key on.
+ */
+import { formatDuration, formatLoss } from '../../protocol/format';
+import { RunManifest, REAL_GRID_FILE } from '../../protocol/runFormat';
+import type { RunSummary } from './runStore';
+
+/** What the tree shows for a run: its manifest's status, or the live state of a run we drive. */
+export type DisplayStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed' | 'interrupted' | 'damaged';
+
+export interface LiveRunState {
+  paused: boolean;
+}
+
+export type IconSpec = { id: string; color?: string };
+
+export interface NodeView {
+  label: string;
+  description?: string;
+  /** Markdown. */
+  tooltip?: string;
+  icon: IconSpec;
+  contextValue: string;
+  collapsible: boolean;
+}
+
+export function displayStatus(run: RunSummary, live?: LiveRunState): DisplayStatus {
+  if (!run.manifest) return 'damaged';
+  if (live) return live.paused ? 'paused' : 'running';
+  if (run.interrupted) return 'interrupted';
+  return run.manifest.status;
+}
+
+const ICONS: Record<DisplayStatus, IconSpec> = {
+  running: { id: 'sync~spin', color: 'charts.blue' },
+  paused: { id: 'debug-pause', color: 'charts.yellow' },
+  completed: { id: 'pass-filled', color: 'testing.iconPassed' },
+  stopped: { id: 'debug-stop', color: 'charts.orange' },
+  failed: { id: 'error', color: 'testing.iconFailed' },
+  interrupted: { id: 'warning', color: 'list.warningForeground' },
+  damaged: { id: 'warning', color: 'list.errorForeground' },
+};
+
+function epochText(m: RunManifest): string {
+  const { step, stepsPerEpoch, totalSteps } = m.progress;
+  const totalEpochs = Math.max(1, Math.ceil(totalSteps / Math.max(1, stepsPerEpoch)));
+  const epochs = step / Math.max(1, stepsPerEpoch);
+  const shown = Number.isInteger(epochs) ? String(epochs) : epochs.toFixed(1);
+  return `${shown}/${totalEpochs} epochs`;
+}
+
+function lossText(m: RunManifest): string {
+  return m.lastMetrics ? `D ${formatLoss(m.lastMetrics.lossD)} · G ${formatLoss(m.lastMetrics.lossG)}` : '';
+}
+
+export function runView(run: RunSummary, live?: LiveRunState): NodeView {
+  const status = displayStatus(run, live);
+  const flags = (m: RunManifest | undefined) => [m && m.checkpoints.length > 0 ? 'ckpt' : '', m && m.samples.length > 0 ? 'samples' : ''].filter(Boolean).join(':');
+  const contextValue = `run:${status}${flags(run.manifest) ? `:${flags(run.manifest)}` : ''}`;
+  if (!run.manifest) {
+    return { label: run.id, description: 'unreadable run.json', tooltip: run.loadError, icon: ICONS.damaged, contextValue, collapsible: false };
+  }
+  const m = run.manifest;
+  const parts: string[] = [];
+  if (status === 'running' || status === 'paused') {
+    parts.push(`${status === 'paused' ? 'paused · ' : ''}step ${m.progress.step}/${m.progress.totalSteps}`);
+    if (status === 'running' && m.progress.etaSec !== null) parts.push(`ETA ${formatDuration(m.progress.etaSec)}`);
+  } else {
+    parts.push(status === 'interrupted' ? `interrupted at ${epochText(m)}` : epochText(m));
+  }
+  const losses = lossText(m);
+  if (losses) parts.push(losses);
+  return {
+    label: m.name,
+    description: parts.join(' · '),
+    tooltip: runTooltip(run, status),
+    icon: ICONS[status],
+    contextValue,
+    collapsible: true,
+  };
+}
+
+function runTooltip(run: RunSummary, status: DisplayStatus): string {
+  const m = run.manifest!;
+  const c = m.config;
+  const lines = [
+    `**${escapeMd(m.name)}** — ${status}`,
+    '',
+    `| | |`,
+    `|---|---|`,
+    `| preset | ${c.preset} |`,
+    `| epochs | ${c.epochs}${c.maxSteps !== null ? ` (max ${c.maxSteps} steps)` : ''} |`,
+    `| batch size | ${c.batchSize} |`,
+    `| learning rate | ${c.learningRate} (β1 ${c.beta1}, β2 ${c.beta2}) |`,
+    `| latent · width | ${c.latentSize} · ${c.featureSize} |`,
+    `| seed | ${c.seed} |`,
+    `| backend | ${m.backend ? escapeMd(`${m.backend.name}: ${m.backend.detail}`) : c.backend} |`,
+    `| progress | step ${m.progress.step}/${m.progress.totalSteps}, ${formatDuration(m.progress.elapsedSec)} of training |`,
+  ];
+  if (m.lastMetrics) lines.push(`| last losses | D ${formatLoss(m.lastMetrics.lossD)}, G ${formatLoss(m.lastMetrics.lossG)} (step ${m.lastMetrics.step}) |`);
+  if (m.parent) lines.push(`| branched from | ${escapeMd(m.parent.runId)} @ ${m.parent.checkpoint} |`);
+  if (m.error) lines.push('', `**Error:** ${escapeMd(m.error.message)}`, ...(m.error.hint ? ['', escapeMd(m.error.hint)] : []));
+  if (status === 'interrupted') lines.push('', 'The trainer stopped without finishing (VS Code or the machine went down). Resume the run from its last checkpoint.');
+  lines.push('', `\`${escapeMd(run.dir)}\``);
+  return lines.join('\n');
+}
+
+function escapeMd(text: string): string {
+  return text.replace(/([\\`*_{}[\]()#+\-.!|<>])/g, '\\$1');
+}
+
+export type ChildKind = 'checkpoints' | 'samples' | 'error';
+
+export interface GroupView extends NodeView {
+  kind: ChildKind;
+}
+
+export function runChildren(run: RunSummary): GroupView[] {
+  const m = run.manifest;
+  if (!m) return [];
+  const groups: GroupView[] = [];
+  if (m.error) {
+    groups.push({
+      kind: 'error',
+      label: m.error.message,
+      description: m.error.hint,
+      tooltip: [m.error.message, m.error.hint, m.error.detail ? `\n\`\`\`\n${m.error.detail}\n\`\`\`` : ''].filter(Boolean).join('\n\n'),
+      icon: { id: 'error', color: 'testing.iconFailed' },
+      contextValue: 'runError',
+      collapsible: false,
+    });
+  }
+  groups.push({
+    kind: 'checkpoints',
+    label: 'Checkpoints',
+    description: String(m.checkpoints.length),
+    icon: { id: 'save-all' },
+    contextValue: 'checkpoints',
+    collapsible: m.checkpoints.length > 0,
+  });
+  groups.push({
+    kind: 'samples',
+    label: 'Sample grids',
+    description: String(m.samples.length),
+    icon: { id: 'file-media' },
+    contextValue: 'samples',
+    collapsible: true,
+  });
+  return groups;
+}
+
+export interface LeafView extends NodeView {
+  /** Path relative to the run folder (sample grids) or checkpoint id. */
+  target: string;
+}
+
+export function checkpointViews(m: RunManifest, formatTime: (iso: string) => string): LeafView[] {
+  return [...m.checkpoints].reverse().map((c) => ({
+    label: `Epoch ${c.epoch} · step ${c.step}`,
+    description: `${formatTime(c.time)}${c.reason === 'epoch' ? '' : ` · ${c.reason}`}`,
+    tooltip: `Checkpoint **${c.id}**: ${c.step} iterations, epoch ${c.epoch} (${c.reason}), saved ${c.time}`,
+    icon: { id: 'save' },
+    contextValue: 'checkpoint',
+    collapsible: false,
+    target: c.id,
+  }));
+}
+
+export function sampleViews(m: RunManifest): LeafView[] {
+  const real: LeafView = {
+    label: 'Training images',
+    description: 'real',
+    tooltip: '64 real training images, as the seed shows them',
+    icon: { id: 'file-media' },
+    contextValue: 'sample:real',
+    collapsible: false,
+    target: REAL_GRID_FILE,
+  };
+  const generated = [...m.samples].reverse().map((s) => ({
+    label: `Step ${s.step}`,
+    description: `epoch ${s.epoch}`,
+    tooltip: `G(fixed noise) after ${s.step + 1} iterations (epoch ${s.epoch})`,
+    icon: { id: 'symbol-color' },
+    contextValue: 'sample',
+    collapsible: false,
+    target: s.file,
+  }));
+  return [...generated, real];
+}
