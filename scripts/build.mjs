@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
+const tests = process.argv.includes('--tests');
 const watch = process.argv.includes('--watch');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
@@ -32,6 +33,13 @@ const entries = [
   { ...node, entryPoints: ['src/trainer/cliMain.ts'], outfile: 'dist/cli.js' },
   { ...node, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },
 ].filter((e) => fs.existsSync(path.join(root, e.entryPoints[0])));
+
+/** The integration suite runs inside the extension host: one file per test, vscode and mocha external. */
+if (tests) {
+  const suiteDir = path.join(root, 'test/vscode/suite');
+  const files = fs.readdirSync(suiteDir).filter((f) => f.endsWith('.ts'));
+  entries.push({ ...node, external: [...external, 'mocha'], entryPoints: files.map((f) => path.join('test/vscode/suite', f)), outdir: 'out/test/vscode/suite' });
+}
 
 function copyWasmBinaries() {
   const from = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');

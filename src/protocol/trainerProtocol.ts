@@ -71,6 +71,8 @@ export const StopRequest = new RequestType0<{ checkpoint: CheckpointEntry | null
 export const PauseRequest = new RequestType0<void, void>('gan/pause');
 export const ResumeRequest = new RequestType0<void, void>('gan/resume');
 export const CheckpointRequest = new RequestType0<CheckpointEntry, void>('gan/checkpoint');
+/** Renames the run (the trainer owns run.json while it runs). */
+export const RenameRequest = new RequestType<{ name: string }, void, void>('gan/rename');
 
 export const StatusNotification = new NotificationType<StatusParams>('gan/status');
 export const MetricsNotification = new NotificationType<MetricRecord>('gan/metrics');

@@ -12,6 +12,7 @@ if (!process.send) {
 
 const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
 let exiting = false;
+const nativePath = process.env.GAN_STUDIO_NATIVE_PATH;
 const server = serve(connection, {
   log: (line) => console.log(line),
   exit: (code) => {
@@ -24,7 +25,7 @@ const server = serve(connection, {
       setTimeout(() => process.exit(code), 3000).unref();
     });
   },
-});
+}, { backendSearchPaths: nativePath ? [nativePath] : [] });
 process.on('disconnect', () => server.shutdown());
 process.on('SIGTERM', () => server.shutdown());
 process.on('SIGINT', () => server.shutdown());

@@ -13,6 +13,7 @@ import {
   FinishedNotification,
   MetricsNotification,
   PauseRequest,
+  RenameRequest,
   ResumeRequest,
   SampleNotification,
   StartRequest,
@@ -81,6 +82,7 @@ export function serve(connection: MessageConnection, hooks: ServerHooks, options
   connection.onRequest(PauseRequest, () => requireSession().pause());
   connection.onRequest(ResumeRequest, () => requireSession().resume());
   connection.onRequest(CheckpointRequest, () => requireSession().checkpointNow());
+  connection.onRequest(RenameRequest, ({ name }) => requireSession().rename(name));
 
   return {
     /** Called when the host disappears or the process is asked to terminate. */

@@ -12,6 +12,7 @@ import {
   FinishedNotification,
   MetricsNotification,
   PauseRequest,
+  RenameRequest,
   ResumeRequest,
   SampleNotification,
   StartParams,
@@ -128,6 +129,10 @@ export class ActiveRun {
 
   async resume(): Promise<void> {
     await this.trainer.connection.sendRequest(ResumeRequest);
+  }
+
+  async rename(name: string): Promise<void> {
+    await this.trainer.connection.sendRequest(RenameRequest, { name });
   }
 
   async checkpoint(): Promise<CheckpointEntry> {

@@ -114,6 +114,12 @@ export class Network {
     return this.layers.flatMap((l) => (l.norm ? [l.weight, l.norm.gamma, l.norm.beta, l.norm.runningMean, l.norm.runningVar] : [l.weight]));
   }
 
+  /** Checkpoint names of `trainableVariables()`. */
+  trainableVariableNames(): string[] {
+    const trainable = new Set(this.trainableVariables());
+    return this.allVariables().flatMap((v, i) => (trainable.has(v) ? [this.variableNames[i]] : []));
+  }
+
   trainableParameterCount(): number {
     return this.trainableVariables().reduce((sum, v) => sum + v.size, 0);
   }

@@ -19,7 +19,7 @@ import {
   CheckpointTensor,
   RUN_FORMAT_VERSION,
 } from '../../protocol/runFormat';
-import type { Dcgan } from '../model/dcgan';
+import type { Dcgan, Network } from '../model/dcgan';
 import type { Rng } from '../rng';
 import type { GanOptimizers } from './step';
 
@@ -41,9 +41,20 @@ function modelVariables(model: Dcgan): { name: string; variable: tf.Variable }[]
   return [model.generator, model.discriminator].flatMap((net) => net.allVariables().map((variable, i) => ({ name: net.variableNames[i], variable })));
 }
 
-async function optimizerTensors(prefix: string, optimizer: tf.Optimizer): Promise<{ iterations: number; named: { name: string; tensor: tf.Tensor }[] }> {
+/**
+ * Adam's state as named tensors: `optimizer/G/<variable>/m` and `.../v`. TensorFlow.js keeps the
+ * moments in the order of the variables it was given (all first moments, then all second).
+ */
+async function optimizerTensors(net: Network, optimizer: tf.Optimizer): Promise<{ iterations: number; named: { name: string; tensor: tf.Tensor }[] }> {
   const [iter, ...moments] = await optimizer.getWeights();
-  return { iterations: (await iter.tensor.data())[0], named: moments.map((m, i) => ({ name: `${prefix}/${i}:${m.name}`, tensor: m.tensor })) };
+  const names = momentNames(net);
+  if (moments.length !== names.length) throw new Error(`Optimizer of ${net.name} holds ${moments.length} moments, expected ${names.length}`);
+  return { iterations: (await iter.tensor.data())[0], named: moments.map((m, i) => ({ name: names[i], tensor: m.tensor })) };
+}
+
+function momentNames(net: Network): string[] {
+  const vars = net.trainableVariableNames();
+  return [...vars.map((v) => `optimizer/${net.name}/${v}/m`), ...vars.map((v) => `optimizer/${net.name}/${v}/v`)];
 }
 
 export async function saveCheckpoint(
@@ -57,8 +68,8 @@ export async function saveCheckpoint(
 ): Promise<CheckpointEntry> {
   const id = checkpointId(state.step);
   const epoch = Math.floor(state.step / stepsPerEpoch);
-  const optG = await optimizerTensors('optimizer/G', state.optimizers.g);
-  const optD = await optimizerTensors('optimizer/D', state.optimizers.d);
+  const optG = await optimizerTensors(state.model.generator, state.optimizers.g);
+  const optD = await optimizerTensors(state.model.discriminator, state.optimizers.d);
   const named: { name: string; shape: number[]; data: Float32Array }[] = [];
   for (const { name, variable } of modelVariables(state.model)) {
     named.push({ name, shape: variable.shape, data: (await variable.data()) as Float32Array });
@@ -169,17 +180,20 @@ export function restoreModel(model: Dcgan, checkpoint: LoadedCheckpoint): void {
 export async function restoreState(state: TrainingState, checkpoint: LoadedCheckpoint): Promise<void> {
   const { manifest } = checkpoint;
   restoreModel(state.model, checkpoint);
-  const restoreOptimizer = async (prefix: string, optimizer: tf.Optimizer, iterations: number) => {
-    const moments = manifest.tensors
-      .filter((t) => t.name.startsWith(`${prefix}/`))
-      .map((t) => ({ name: t.name.slice(t.name.indexOf(':') + 1), tensor: tf.tensor(take(checkpoint, t.name, t.shape), t.shape) }));
+  const restoreOptimizer = async (net: Network, optimizer: tf.Optimizer, iterations: number) => {
+    if (iterations === 0) return; // Adam creates its moments on the first step
+    const moments = momentNames(net).map((name) => {
+      const t = manifest.tensors.find((x) => x.name === name);
+      if (!t) throw new CheckpointError(`Checkpoint ${manifest.id} has no optimizer state ${name}.`, 'Resume from another checkpoint of the run.');
+      return { name, tensor: tf.tensor(take(checkpoint, name, t.shape), t.shape) };
+    });
     const weights = [{ name: 'iter', tensor: tf.scalar(iterations, 'int32') }, ...moments];
     await optimizer.setWeights(weights);
     // setWeights made variables of these; the temporary tensors are no longer needed.
     tf.dispose(weights.map((w) => w.tensor));
   };
-  await restoreOptimizer('optimizer/G', state.optimizers.g, manifest.optimizerSteps.G);
-  await restoreOptimizer('optimizer/D', state.optimizers.d, manifest.optimizerSteps.D);
+  await restoreOptimizer(state.model.generator, state.optimizers.g, manifest.optimizerSteps.G);
+  await restoreOptimizer(state.model.discriminator, state.optimizers.d, manifest.optimizerSteps.D);
   state.noiseRng.setState(manifest.rng);
   state.fixedNoise = take(checkpoint, FIXED_NOISE, [state.fixedNoise.length]);
   state.step = manifest.step;

@@ -146,6 +146,12 @@ export class TrainingSession {
     return this.writer.dir;
   }
 
+  rename(name: string): void {
+    const trimmed = name.trim();
+    if (!trimmed) throw new TrainingError('A run name cannot be empty.', 'Type a name.');
+    this.writer.update({ name: trimmed, config: { ...this.writer.manifest.config, name: trimmed } });
+  }
+
   pause(): void {
     if (this.control.paused || this.stopRequested) return;
     this.control.paused = true;
@@ -279,7 +285,9 @@ export class TrainingSession {
       elapsedSec: this.state.elapsedSec,
       time: Date.now(),
     };
-    this.writer.appendMetric(record, this.progress());
+    const progress = this.progress();
+    this.writer.appendMetric(record, progress);
+    this.events.status({ phase: 'training', message: 'Training', progress });
     this.events.metrics(record);
     this.say(
       `ep ${epoch}; batch ${batch}/${this.perEpoch}\t Loss D: ${v.lossD}\tLoss G: ${v.lossG}` +

@@ -11,7 +11,7 @@ import { tempDir, writeImagesFixture } from '../helpers';
 const quiet: SessionEvents = { status: () => undefined, metrics: () => undefined, sample: () => undefined, checkpoint: () => undefined, log: () => undefined };
 
 function tinyConfig(overrides: Partial<ExperimentConfig> = {}): ExperimentConfig {
-  return { ...presetConfig('smoke'), backend: 'cpu', batchSize: 8, trainSubset: 24, featureSize: 4, logEvery: 1, sampleEvery: 3, sampleCount: 16, epochs: 3, maxSteps: null, ...overrides };
+  return { ...presetConfig('smoke'), backend: 'auto', batchSize: 8, trainSubset: 24, featureSize: 4, logEvery: 1, sampleEvery: 3, sampleCount: 16, epochs: 3, maxSteps: null, ...overrides };
 }
 
 const losses = (records: MetricRecord[]) => records.map((r) => [r.step, r.lossD, r.lossG, r.dReal, r.dFake]);

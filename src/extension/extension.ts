@@ -1,0 +1,69 @@
+/** Activation: wiring only. Each piece registers itself; the trainer runs in child processes. */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { trackContextKeys } from './contextKeys';
+import { RunCommands } from './runs/runCommands';
+import { RunsTreeProvider } from './runs/runsTreeProvider';
+import { RunStore } from './runs/runStore';
+import { runsRoot, SECTION } from './settings';
+import { TrainerProcess } from './training/trainerProcess';
+import { TrainingController } from './training/trainingController';
+import { TrainingUi } from './training/trainingUi';
+
+let controller: TrainingController | undefined;
+
+/** What the extension offers other extensions (and its integration tests). */
+export interface GanStudioApi {
+  runs: RunStore;
+  training: TrainingController;
+}
+
+export function activate(context: vscode.ExtensionContext): GanStudioApi {
+  try {
+    const output = vscode.window.createOutputChannel('GAN Studio');
+    const trainerScript = context.asAbsolutePath(path.join('dist', 'trainer.js'));
+    controller = new TrainingController(
+      (log) => new TrainerProcess({ script: trainerScript, onStdout: log, onStderr: log, env: trainerEnv() }),
+      (line) => output.appendLine(line),
+    );
+    const store = new RunStore(runsRoot() ?? path.join(context.globalStorageUri.fsPath, 'runs'));
+    const tree = RunsTreeProvider.register(store, controller);
+    const commands = new RunCommands({
+      store,
+      controller,
+      output,
+      datasetCacheDir: path.join(context.globalStorageUri.fsPath, 'datasets'),
+      revealInTree: async (dir) => {
+        const node = tree.provider.runNode(dir) ?? tree.provider.getChildren().find((n) => n.dir === dir);
+        if (node) await tree.view.reveal(node, { select: true, focus: false, expand: false });
+      },
+    });
+    context.subscriptions.push(
+      output,
+      store,
+      tree.disposable,
+      commands.register(),
+      new TrainingUi(controller, output),
+      trackContextKeys(store, controller),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${SECTION}.runsRoot`)) store.setRoot(runsRoot() ?? store.root);
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => store.setRoot(runsRoot() ?? store.root)),
+    );
+    return { runs: store, training: controller };
+  } catch (error) {
+    void vscode.window.showErrorMessage(`GAN Studio could not start: ${(error as Error).message}`);
+    throw error;
+  }
+}
+
+function trainerEnv(): NodeJS.ProcessEnv {
+  const nativePath = vscode.workspace.getConfiguration(SECTION).get<string>('nativeBackendPath', '');
+  return nativePath ? { GAN_STUDIO_NATIVE_PATH: nativePath } : {};
+}
+
+/** Stops every run cleanly (a checkpoint first) when VS Code closes or the extension is disabled. */
+export async function deactivate(): Promise<void> {
+  await controller?.dispose();
+  controller = undefined;
+}

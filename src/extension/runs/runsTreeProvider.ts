@@ -1,0 +1,129 @@
+/** The Runs view: runs from the run store, their checkpoints and sample grids. */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { TrainingController } from '../training/trainingController';
+import { DisposableStore } from '../util/disposable';
+import { checkpointViews, ChildKind, LeafView, NodeView, runChildren, runView, sampleViews } from './runTreeModel';
+import type { RunStore } from './runStore';
+
+export type RunsNode =
+  | { kind: 'run'; dir: string }
+  | { kind: 'group'; dir: string; group: ChildKind }
+  | { kind: 'checkpoint'; dir: string; id: string }
+  | { kind: 'sample'; dir: string; file: string };
+
+export const COMMAND_OPEN_SAMPLE = 'ganStudio.openSample';
+
+function toItem(view: NodeView, id: string, expanded = false): vscode.TreeItem {
+  const item = new vscode.TreeItem(
+    view.label,
+    view.collapsible ? (expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : vscode.TreeItemCollapsibleState.None,
+  );
+  item.id = id;
+  item.description = view.description;
+  if (view.tooltip) item.tooltip = new vscode.MarkdownString(view.tooltip);
+  item.iconPath = new vscode.ThemeIcon(view.icon.id, view.icon.color ? new vscode.ThemeColor(view.icon.color) : undefined);
+  item.contextValue = view.contextValue;
+  return item;
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
+  static readonly viewId = 'ganStudio.runs';
+  private readonly changeEmitter = new vscode.EventEmitter<RunsNode | undefined>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly disposables = new DisposableStore();
+  private readonly nodes = new Map<string, RunsNode>();
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly controller: TrainingController,
+  ) {
+    this.disposables.add(this.changeEmitter);
+    this.disposables.add(store.onDidChange(() => this.changeEmitter.fire(undefined)));
+    this.disposables.add(
+      controller.onDidStart((run) => {
+        if (run.runDir) store.refresh([run.runDir]);
+        const sub = run.onDidChange(() => this.refreshRun(run.runDir));
+        void run.done.then(() => sub.dispose());
+      }),
+    );
+    this.disposables.add(controller.onDidEnd(({ run }) => run.runDir && store.refresh([run.runDir])));
+  }
+
+  static register(store: RunStore, controller: TrainingController): { provider: RunsTreeProvider; view: vscode.TreeView<RunsNode>; disposable: vscode.Disposable } {
+    const provider = new RunsTreeProvider(store, controller);
+    const view = vscode.window.createTreeView(RunsTreeProvider.viewId, { treeDataProvider: provider, showCollapseAll: true });
+    return { provider, view, disposable: vscode.Disposable.from(view, provider) };
+  }
+
+  private lastPaused = new Map<string, boolean>();
+
+  /** Re-renders a run whose live state (running/paused) changed. */
+  private refreshRun(dir: string | undefined): void {
+    if (!dir) return;
+    const paused = this.controller.findByRunDir(dir)?.paused ?? false;
+    if (this.lastPaused.get(dir) === paused) return;
+    this.lastPaused.set(dir, paused);
+    this.changeEmitter.fire(this.nodes.get(dir));
+  }
+
+  getTreeItem(node: RunsNode): vscode.TreeItem {
+    const run = this.store.get(node.dir);
+    switch (node.kind) {
+      case 'run': {
+        const active = this.controller.findByRunDir(node.dir);
+        return toItem(runView(run ?? { dir: node.dir, id: path.basename(node.dir), interrupted: false }, active ? { paused: active.paused } : undefined), node.dir);
+      }
+      case 'group': {
+        const view = run ? runChildren(run).find((g) => g.kind === node.group) : undefined;
+        const item = toItem(view ?? { label: node.group, icon: { id: 'folder' }, contextValue: node.group, collapsible: false }, `${node.dir}#${node.group}`);
+        if (node.group === 'error') item.command = { title: 'Show Log', command: 'ganStudio.showLog', arguments: [node.dir] };
+        return item;
+      }
+      case 'checkpoint': {
+        const view = run?.manifest ? checkpointViews(run.manifest, (t) => timeFormat.format(new Date(t))).find((c) => c.target === node.id) : undefined;
+        return toItem(view ?? { label: node.id, icon: { id: 'save' }, contextValue: 'checkpoint', collapsible: false }, `${node.dir}#ckpt:${node.id}`);
+      }
+      case 'sample': {
+        const view: LeafView | undefined = run?.manifest ? sampleViews(run.manifest).find((s) => s.target === node.file) : undefined;
+        const item = toItem(view ?? { label: node.file, icon: { id: 'file-media' }, contextValue: 'sample', collapsible: false }, `${node.dir}#sample:${node.file}`);
+        item.resourceUri = vscode.Uri.file(path.join(node.dir, node.file));
+        item.command = { title: 'Open Sample Grid', command: COMMAND_OPEN_SAMPLE, arguments: [node] };
+        return item;
+      }
+    }
+  }
+
+  getChildren(node?: RunsNode): RunsNode[] {
+    if (!node) {
+      this.nodes.clear();
+      return this.store.list().map((r) => {
+        const n: RunsNode = { kind: 'run', dir: r.dir };
+        this.nodes.set(r.dir, n);
+        return n;
+      });
+    }
+    const run = this.store.get(node.dir);
+    if (!run?.manifest) return [];
+    if (node.kind === 'run') return runChildren(run).map((g) => ({ kind: 'group', dir: node.dir, group: g.kind }));
+    if (node.kind === 'group' && node.group === 'checkpoints') return checkpointViews(run.manifest, String).map((c) => ({ kind: 'checkpoint', dir: node.dir, id: c.target }));
+    if (node.kind === 'group' && node.group === 'samples') return sampleViews(run.manifest).map((s) => ({ kind: 'sample', dir: node.dir, file: s.target }));
+    return [];
+  }
+
+  getParent(node: RunsNode): RunsNode | undefined {
+    if (node.kind === 'run') return undefined;
+    if (node.kind === 'group') return { kind: 'run', dir: node.dir };
+    return { kind: 'group', dir: node.dir, group: node.kind === 'checkpoint' ? 'checkpoints' : 'samples' };
+  }
+
+  runNode(dir: string): RunsNode | undefined {
+    return this.nodes.get(dir);
+  }
+
+  dispose(): void {
+    void this.disposables.dispose();
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * "GAN Studio: Train GAN": choose an experiment (a preset, an experiment file, or Customize…),
+ * then start it through the training controller.
+ */
+import * as vscode from 'vscode';
+import {
+  BACKEND_CHOICES,
+  CONFIG_FIELDS,
+  ExperimentConfig,
+  PRESET_DESCRIPTIONS,
+  presetConfig,
+  PresetName,
+  validateField,
+} from '../../protocol/experimentConfig';
+import { findExperimentFiles } from '../experiments/experimentFiles';
+import { applyRunSettings } from '../settings';
+import { runSteps, Step } from '../util/steppedInput';
+
+export interface ChosenExperiment {
+  config: ExperimentConfig;
+  /** Where it came from, for messages: "the quick preset", "experiments/lr.gan.json". */
+  source: string;
+}
+
+type Item = vscode.QuickPickItem & { choose?: () => Promise<ChosenExperiment | undefined> };
+
+const PRESET_ITEMS: { preset: PresetName; icon: string; label: string }[] = [
+  { preset: 'reference', icon: 'beaker', label: 'Reference experiment' },
+  { preset: 'quick', icon: 'zap', label: 'Quick' },
+  { preset: 'smoke', icon: 'debug-alt', label: 'Smoke test' },
+];
+
+export function presetExperiment(preset: PresetName): ChosenExperiment {
+  return { config: applyRunSettings(presetConfig(preset), new Set()), source: `the ${preset} preset` };
+}
+
+function presetItem(p: (typeof PRESET_ITEMS)[number]): Item {
+  return {
+    label: `$(${p.icon}) ${p.label}`,
+    description: p.preset,
+    detail: PRESET_DESCRIPTIONS[p.preset],
+    choose: async () => presetExperiment(p.preset),
+  };
+}
+
+export async function chooseExperiment(): Promise<ChosenExperiment | undefined> {
+  const files = await findExperimentFiles();
+  const items: Item[] = [
+    { label: 'Presets', kind: vscode.QuickPickItemKind.Separator },
+    ...PRESET_ITEMS.map(presetItem),
+    { label: 'Experiment files in the workspace', kind: vscode.QuickPickItemKind.Separator },
+    ...files.map<Item>((f) => ({
+      label: `${f.problems.length ? '$(warning)' : '$(file-code)'} ${f.label}`,
+      description: vscode.workspace.asRelativePath(f.uri),
+      detail: f.problems.length ? `Cannot run: ${f.problems.map((p) => p.message).join(' ')}` : describe(f.config),
+      choose: async () => {
+        if (f.problems.length === 0) return { config: applyRunSettings(f.config, f.explicitKeys), source: vscode.workspace.asRelativePath(f.uri) };
+        const open = await vscode.window.showErrorMessage(
+          `${vscode.workspace.asRelativePath(f.uri)} has problems: ${f.problems.map((p) => p.message).join(' ')}`,
+          'Open File',
+        );
+        if (open) await vscode.window.showTextDocument(f.uri);
+        return undefined;
+      },
+    })),
+    ...(files.length === 0 ? [{ label: '$(info) No *.gan.json files yet', description: 'Copy a run’s config to make one', detail: undefined }] : []),
+    { label: '', kind: vscode.QuickPickItemKind.Separator },
+    { label: '$(settings-gear) Customize…', detail: 'Epochs, batch size, learning rate, latent size, backend and name, starting from the reference values', choose: customize },
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'GAN Studio: Train GAN',
+    placeHolder: 'Choose an experiment to train (DCGAN on FashionMNIST)',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  return picked?.choose?.();
+}
+
+function describe(c: ExperimentConfig): string {
+  return `${c.preset} · ${c.epochs} epochs · batch ${c.batchSize} · lr ${c.learningRate} · latent ${c.latentSize} · width ${c.featureSize}`;
+}
+
+function numberStep(key: 'epochs' | 'batchSize' | 'learningRate' | 'latentSize', title: string, value: number): Step {
+  return {
+    kind: 'text',
+    title: `Customize: ${title}`,
+    prompt: CONFIG_FIELDS[key].doc,
+    value: String(value),
+    validate: (text) => {
+      if (text.trim() === '' || Number.isNaN(Number(text))) return 'Enter a number.';
+      return validateField(key, Number(text));
+    },
+  };
+}
+
+async function customize(): Promise<ChosenExperiment | undefined> {
+  const ref = applyRunSettings(presetConfig('reference'), new Set());
+  const answers = await runSteps([
+    numberStep('epochs', 'epochs', ref.epochs),
+    numberStep('batchSize', 'batch size', ref.batchSize),
+    numberStep('learningRate', 'learning rate', ref.learningRate),
+    numberStep('latentSize', 'latent size', ref.latentSize),
+    {
+      kind: 'pick',
+      title: 'Customize: backend',
+      placeholder: CONFIG_FIELDS.backend.doc,
+      value: ref.backend,
+      items: BACKEND_CHOICES.map((b) => ({ label: b, value: b, description: b === 'auto' ? 'the fastest that loads here' : undefined })),
+    },
+    {
+      kind: 'text',
+      title: 'Customize: run name',
+      prompt: 'Shown in the Runs view',
+      value: 'custom',
+      validate: (text) => validateField('name', text),
+    },
+  ]);
+  if (!answers) return undefined;
+  const [epochs, batchSize, learningRate, latentSize, backend, name] = answers;
+  return {
+    config: {
+      ...ref,
+      epochs: Number(epochs),
+      batchSize: Number(batchSize),
+      learningRate: Number(learningRate),
+      latentSize: Number(latentSize),
+      backend: backend as ExperimentConfig['backend'],
+      name: name.trim(),
+    },
+    source: 'custom settings',
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Integration tests in the real extension host: the installed extension, the real vscode API,
+ * real trainer child processes and real FashionMNIST.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { GanStudioApi } from '../../../src/extension/extension';
+import type { ActiveRun } from '../../../src/extension/training/trainingController';
+import type { RunStore } from '../../../src/extension/runs/runStore';
+import { EXTENSION_ID } from '../shared';
+
+async function until<T>(probe: () => T | undefined | false, what: string, timeoutMs = 120000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function statusOf(store: RunStore, dir: string): string | undefined {
+  return store.get(dir)?.manifest?.status;
+}
+
+describe('GAN Studio in a real VS Code', () => {
+  let api: GanStudioApi;
+  let extensionPath: string;
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<GanStudioApi>(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is installed`);
+    extensionPath = extension.extensionPath;
+    api = await extension.activate();
+  });
+
+  after(async () => {
+    await api.training.stopAll();
+  });
+
+  it('contributes its commands', async () => {
+    const all = await vscode.commands.getCommands(true);
+    for (const id of ['ganStudio.trainGan', 'ganStudio.stopTraining', 'ganStudio.resumeRun', 'ganStudio.openRun', 'ganStudio.deleteRun', 'ganStudio.copyRunConfig']) {
+      assert.ok(all.includes(id), id);
+    }
+  });
+
+  it('keeps runs under .gan-studio/runs of the workspace', () => {
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    assert.equal(api.runs.root, path.join(folder, '.gan-studio', 'runs'));
+  });
+
+  it('picks up a run written by the CLI while VS Code is open (the folder is watched)', async () => {
+    const data = vscode.workspace.getConfiguration('ganStudio').get<string>('datasetFolder')!;
+    const result = spawnSync(process.execPath, [path.join(extensionPath, 'bin', 'gan-studio-train.js'), '--preset', 'smoke', '--name', 'from the CLI', '--out', api.runs.root, '--data', data], {
+      encoding: 'utf8',
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    const run = await until(() => api.runs.list().find((r) => r.manifest?.name === 'from the CLI' && r.manifest.status === 'completed'), 'the CLI run in the store', 20000);
+    assert.equal(run.manifest!.progress.step, 8);
+  });
+
+  it('trains the smoke preset from "Train GAN" in a child process and shows it completed', async () => {
+    const run = await vscode.commands.executeCommand<ActiveRun>('ganStudio.trainGan', { preset: 'smoke' });
+    assert.ok(run?.runDir, 'the run folder exists as soon as the command returns');
+    assert.notEqual(run.pid, process.pid, 'the trainer is a separate process');
+    assert.equal(statusOf(api.runs, run.runDir), 'running', 'the run appears at once, as running');
+    const outcome = await run.done;
+    assert.equal(outcome.status, 'completed');
+    await until(() => statusOf(api.runs, run.runDir!) === 'completed', 'the store to show completed');
+    const manifest = api.runs.get(run.runDir)!.manifest!;
+    assert.ok(manifest.samples.length >= 2 && manifest.checkpoints.length >= 1);
+    assert.ok(fs.existsSync(path.join(run.runDir, manifest.samples[0].file)));
+  });
+
+  it('stops a run mid-way (checkpoint first), shows it stopped, and resumes it from the checkpoint', async () => {
+    const run = await vscode.commands.executeCommand<ActiveRun>('ganStudio.trainGan', { preset: 'quick' });
+    const dir = run!.runDir!;
+    await until(() => (run.state.lastMetrics ? true : false), 'the first metrics');
+    await vscode.commands.executeCommand('ganStudio.stopTraining', dir);
+    const outcome = await run.done;
+    assert.equal(outcome.status, 'stopped');
+    const stopped = await until(() => (statusOf(api.runs, dir) === 'stopped' ? api.runs.get(dir)!.manifest! : undefined), 'stopped in the store');
+    const last = stopped.checkpoints[stopped.checkpoints.length - 1];
+    assert.equal(last.step, stopped.progress.step, 'a checkpoint holds the last step');
+
+    const active = await vscode.commands.executeCommand<ActiveRun>('ganStudio.resumeRun', dir);
+    assert.equal(active?.runDir, dir, 'resuming from the latest checkpoint continues in the same folder');
+    await until(() => (active.state.lastMetrics && active.state.lastMetrics.step >= last.step ? true : false), 'training to continue from the checkpoint');
+    await vscode.commands.executeCommand('ganStudio.stopTraining', dir);
+    assert.equal((await active.done).status, 'stopped');
+    const log = fs.readFileSync(path.join(dir, 'trainer.log'), 'utf8');
+    assert.match(log, new RegExp(`Resuming from checkpoint ${last.id}`));
+  });
+
+  it('lists a damaged run folder with its problem instead of hiding it', async () => {
+    const dir = path.join(api.runs.root, 'broken-run');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'run.json'), '{ not json');
+    api.runs.refresh([dir]);
+    const summary = api.runs.get(dir);
+    assert.ok(summary?.loadError?.includes('run.json'), 'a damaged run is listed with its problem');
+  });
+});
