@@ -1,0 +1,62 @@
+/** A code-server with the packed extension installed and a workbench page, for one UI test file. */
+import type { Page } from 'playwright-core';
+import { activityBarItem, CodeServer, launchBrowser, openWorkbench, screenshot, startCodeServer, WorkbenchBrowser } from '../harness';
+import { makeWorkspace, testSettings, vsixPath } from '../shared';
+
+export interface UiSession {
+  server: CodeServer;
+  browser: WorkbenchBrowser;
+  page: Page;
+  workspace: string;
+  close(): Promise<void>;
+}
+
+export async function openUiSession(name: string, settings: Record<string, unknown> = {}): Promise<UiSession> {
+  const server = await startCodeServer({ settings: testSettings(settings) });
+  await server.installExtension(vsixPath());
+  const browser = await launchBrowser();
+  const page = browser.page;
+  page.setDefaultTimeout(60_000);
+  await page.setViewportSize({ width: 1400, height: 860 });
+  const workspace = makeWorkspace(name);
+  await openWorkbench(page, server, { folder: workspace });
+  await (await activityBarItem(page, 'GAN Studio')).click();
+  return {
+    server,
+    browser,
+    page,
+    workspace,
+    close: async () => {
+      await browser.close();
+      await server.stop();
+    },
+  };
+}
+
+/** The Runs tree row of a run, by the start of its label. */
+export function runRow(page: Page, name: string) {
+  return page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${name}`) }) }).first();
+}
+
+/** Records every text the GAN Studio status bar item shows, from now on. */
+export async function recordStatusBar(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __ganStatus: string[] };
+    w.__ganStatus = [];
+    const bar = document.querySelector('.part.statusbar')!;
+    new MutationObserver(() => {
+      for (const item of bar.querySelectorAll('.statusbar-item')) {
+        const text = (item as HTMLElement).innerText.trim();
+        if (/ep \d+\/\d+/.test(text) && w.__ganStatus[w.__ganStatus.length - 1] !== text) w.__ganStatus.push(text);
+      }
+    }).observe(bar, { subtree: true, childList: true, characterData: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { __ganStatus: string[] }).__ganStatus);
+}
+
+/** Saves a screenshot named after a failed test, for the CI log. */
+export async function screenshotOnFailure(session: UiSession | undefined, test: Mocha.Test | undefined): Promise<void> {
+  if (!session || !test || test.state !== 'failed') return;
+  const file = await screenshot(session.page, `failed-${test.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
+  console.log(`    screenshot of the failure: ${file}`);
+}
