@@ -34,11 +34,38 @@ const entries = [
   { ...node, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },
 ].filter((e) => fs.existsSync(path.join(root, e.entryPoints[0])));
 
+/** Webviews: `webview/<name>/main.ts` becomes `dist/webview/<name>.js` (and `.css` if it imports CSS). */
+const webviewRoot = path.join(root, 'webview');
+for (const name of fs.existsSync(webviewRoot) ? fs.readdirSync(webviewRoot) : []) {
+  const entry = path.join('webview', name, 'main.ts');
+  if (!fs.existsSync(path.join(root, entry))) continue;
+  entries.push({
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: production ? false : 'inline',
+    minify: production,
+    entryPoints: [entry],
+    outfile: `dist/webview/${name}.js`,
+    loader: { '.ttf': 'file', '.woff2': 'file', '.svg': 'file' },
+    logLevel: 'warning',
+    absWorkingDir: root,
+  });
+}
+
 /** The integration suite runs inside the extension host: one file per test, vscode and mocha external. */
 if (tests) {
   const suiteDir = path.join(root, 'test/vscode/suite');
   const files = fs.readdirSync(suiteDir).filter((f) => f.endsWith('.ts'));
   entries.push({ ...node, external: [...external, 'mocha'], entryPoints: files.map((f) => path.join('test/vscode/suite', f)), outdir: 'out/test/vscode/suite' });
+}
+
+/** Codicons for @vscode-elements/elements, served to webviews from dist/webview. */
+function copyCodicons() {
+  const from = path.join(root, 'node_modules/@vscode/codicons/dist');
+  fs.mkdirSync(path.join(root, 'dist', 'webview'), { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, file), path.join(root, 'dist', 'webview', file));
 }
 
 function copyWasmBinaries() {
@@ -50,6 +77,7 @@ function copyWasmBinaries() {
 }
 
 copyWasmBinaries();
+copyCodicons();
 if (watch) {
   for (const options of entries) await (await esbuild.context(options)).watch();
   console.log('esbuild: watching');
