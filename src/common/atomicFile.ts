@@ -57,6 +57,15 @@ export function writeDirAtomic(target: string, fill: (tempDir: string) => void):
   }
 }
 
+/** Creates a folder (and its parents) with an error that says what to do when it cannot. */
+export function makeDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw explainWriteError(error, dir);
+  }
+}
+
 /** Appends one line; a crash can at worst leave a torn last line, which readers skip. */
 export function appendLine(target: string, line: string): void {
   try {
@@ -88,6 +97,8 @@ function explainWriteError(error: unknown, target: string): Error {
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':
+    case 'ENOTDIR':
+    case 'EEXIST':
       return new WriteError(base, 'The runs folder is not writable. Choose another one with the ganStudio.runsRoot setting (CLI: --out).', code);
     default:
       return new WriteError(base, 'Check that the runs folder exists and is writable.', code);

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { appendLine, writeFileAtomic, writeJsonAtomic } from '../common/atomicFile';
+import { appendLine, makeDir, writeFileAtomic, writeJsonAtomic } from '../common/atomicFile';
 import { readMetrics } from '../common/runReader';
 import type { ExperimentConfig } from '../protocol/experimentConfig';
 import {
@@ -41,8 +41,8 @@ export class RunWriter {
     let id = makeRunId(now, config.name);
     while (fs.existsSync(path.join(runsRoot, id))) id = makeRunId(now, config.name);
     const dir = path.join(runsRoot, id);
-    fs.mkdirSync(path.join(dir, SAMPLES_DIR), { recursive: true });
-    fs.mkdirSync(path.join(dir, CHECKPOINTS_DIR), { recursive: true });
+    makeDir(path.join(dir, SAMPLES_DIR));
+    makeDir(path.join(dir, CHECKPOINTS_DIR));
     const iso = now.toISOString();
     const manifest: RunManifest = {
       formatVersion: RUN_FORMAT_VERSION,

@@ -18,6 +18,8 @@ export interface RunSummary {
   loadError?: string;
   /** The manifest says running but its trainer process is gone. */
   interrupted: boolean;
+  /** Orders runs: the creation time, or the folder's modification time when the manifest is unreadable. */
+  sortKey: string;
 }
 
 export interface RunStoreChange {
@@ -31,8 +33,8 @@ function summarize(dir: string): RunSummary | undefined {
   if (!fs.existsSync(dir)) return undefined;
   const result = readRun(dir);
   return result.ok
-    ? { dir, id: result.manifest.id, manifest: result.manifest, interrupted: result.interrupted }
-    : { dir, id: path.basename(dir), loadError: result.error, interrupted: false };
+    ? { dir, id: result.manifest.id, manifest: result.manifest, interrupted: result.interrupted, sortKey: result.manifest.createdAt }
+    : { dir, id: path.basename(dir), loadError: result.error, interrupted: false, sortKey: fs.statSync(dir).mtime.toISOString() };
 }
 
 export class RunStore {
@@ -80,7 +82,7 @@ export class RunStore {
 
   /** Newest first. */
   list(): RunSummary[] {
-    return [...this.runs.values()].sort((a, b) => (b.manifest?.createdAt ?? b.id).localeCompare(a.manifest?.createdAt ?? a.id));
+    return [...this.runs.values()].sort((a, b) => b.sortKey.localeCompare(a.sortKey));
   }
 
   get(dir: string): RunSummary | undefined {

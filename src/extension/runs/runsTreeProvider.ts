@@ -74,7 +74,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     switch (node.kind) {
       case 'run': {
         const active = this.controller.findByRunDir(node.dir);
-        return toItem(runView(run ?? { dir: node.dir, id: path.basename(node.dir), interrupted: false }, active ? { paused: active.paused } : undefined), node.dir);
+        return toItem(runView(run ?? { dir: node.dir, id: path.basename(node.dir), interrupted: false, sortKey: '' }, active ? { paused: active.paused } : undefined), node.dir);
       }
       case 'group': {
         const view = run ? runChildren(run).find((g) => g.kind === node.group) : undefined;

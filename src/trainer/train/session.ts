@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkpointDir, readMetrics, readRun } from '../../common/runReader';
-import { appendLine, writeDirAtomic } from '../../common/atomicFile';
+import { appendLine, makeDir, writeDirAtomic } from '../../common/atomicFile';
 import { ExperimentConfig, IMAGE_SIZE, resolveConfig, stepsPerEpoch, totalSteps } from '../../protocol/experimentConfig';
 import {
   BackendReport,
@@ -409,7 +409,7 @@ function openWriter(
     elapsedSec: state.elapsedSec,
   };
   if (!resumed) {
-    fs.mkdirSync(params.runsRoot, { recursive: true });
+    makeDir(params.runsRoot);
     const writer = RunWriter.create(params.runsRoot, config, v, initialProgress);
     writer.update({ backend });
     return writer;

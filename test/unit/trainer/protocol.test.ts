@@ -91,15 +91,16 @@ describe('trainer protocol (real child process)', () => {
   it('reports a failure a user can act on, then exits 1', async () => {
     const trainer = new TrainerProcess({ script: SCRIPT });
     const seen = record(trainer);
-    const empty = tempDir();
+    const notAFolder = path.join(tempDir(), 'file');
+    fs.writeFileSync(notAFolder, '');
     await assert.rejects(
-      trainer.connection.sendRequest(StartRequest, { config: { ...presetConfig('smoke'), backend: 'cpu' }, runsRoot: tempDir(), dataDirs: [empty], offline: true }),
-      /was not found/,
+      trainer.connection.sendRequest(StartRequest, { config: { ...presetConfig('smoke'), backend: 'cpu' }, runsRoot: path.join(notAFolder, 'runs'), dataDirs: [dataDir], offline: true }),
+      /Cannot write .*file\/runs/,
     );
     const exit = await trainer.exited;
     assert.equal(exit.code, 1);
     assert.equal(seen.failed.length, 1);
-    assert.match(seen.failed[0].hint ?? '', /dataset folder/);
+    assert.match(seen.failed[0].hint ?? '', /ganStudio.runsRoot/);
   });
 
   it('stops cleanly with a checkpoint when the host goes away', async () => {

@@ -1,0 +1,70 @@
+/** What the Runs tree shows for fixture runs: labels, descriptions, icons, menus' context values. */
+import * as assert from 'node:assert/strict';
+import { checkpointViews, displayStatus, runChildren, runView, sampleViews } from '../../../src/extension/runs/runTreeModel';
+import type { RunSummary } from '../../../src/extension/runs/runStore';
+import { fixtureManifest } from './fixtureRuns';
+
+function summary(overrides: Parameters<typeof fixtureManifest>[0] = {}, extra: Partial<RunSummary> = {}): RunSummary {
+  const manifest = fixtureManifest(overrides);
+  return { dir: `/runs/${manifest.id}`, id: manifest.id, manifest, interrupted: false, sortKey: manifest.createdAt, ...extra };
+}
+
+describe('the Runs tree model', () => {
+  it('describes a stopped run with epochs and last losses, and offers resume (it has checkpoints)', () => {
+    const view = runView(summary({ status: 'stopped' }));
+    assert.equal(view.label, 'reference');
+    assert.equal(view.description, '2/20 epochs · D 0.523 · G 2.310');
+    assert.equal(view.icon.id, 'debug-stop');
+    assert.equal(view.contextValue, 'run:stopped:ckpt:samples');
+    assert.match(view.tooltip!, /\| batch size \| 128 \|/);
+    assert.match(view.tooltip!, /wasm: tfjs\\-backend\\-wasm 4\\.22\\.0/);
+  });
+
+  it('shows live progress and ETA for a running run, and paused when paused', () => {
+    const running = summary({ status: 'running', progress: { ...fixtureManifest().progress, step: 1234, etaSec: 754 } });
+    assert.equal(runView(running, { paused: false }).description, 'step 1234/9380 · ETA 12m 34s · D 0.523 · G 2.310');
+    assert.equal(runView(running, { paused: false }).icon.id, 'sync~spin');
+    const paused = runView(running, { paused: true });
+    assert.equal(paused.icon.id, 'debug-pause');
+    assert.match(paused.description!, /^paused · step 1234\/9380/);
+    assert.equal(paused.contextValue, 'run:paused:ckpt:samples');
+  });
+
+  it('shows a run whose trainer died as interrupted, resumable', () => {
+    const run = summary({ status: 'running' }, { interrupted: true });
+    assert.equal(displayStatus(run), 'interrupted');
+    assert.match(runView(run).description!, /^interrupted at 2\/20 epochs/);
+    assert.match(runView(run).tooltip!, /Resume the run from its last checkpoint/);
+  });
+
+  it('shows a failed run with its error and hint as a child', () => {
+    const run = summary({ status: 'failed', error: { message: 'Cannot write run.json: ENOSPC', hint: 'The disk is full.' } });
+    assert.equal(runView(run).icon.id, 'error');
+    const [error, checkpoints, samples] = runChildren(run);
+    assert.deepEqual([error.kind, error.label, error.description], ['error', 'Cannot write run.json: ENOSPC', 'The disk is full.']);
+    assert.deepEqual([checkpoints.label, checkpoints.description, samples.label, samples.description], ['Checkpoints', '2', 'Sample grids', '2']);
+  });
+
+  it('lists a damaged run without children', () => {
+    const view = runView({ dir: '/runs/x', id: 'x', loadError: '/runs/x/run.json is damaged', interrupted: false, sortKey: '' });
+    assert.equal(view.description, 'unreadable run.json');
+    assert.equal(view.collapsible, false);
+    assert.equal(view.contextValue, 'run:damaged');
+  });
+
+  it('lists checkpoints newest first with epoch, step, time and a non-epoch reason', () => {
+    const views = checkpointViews(fixtureManifest(), (iso) => iso.slice(11, 16));
+    assert.deepEqual(views.map((v) => [v.label, v.description, v.target]), [
+      ['Epoch 2 · step 938', '11:00 · stop', 'step-000938'],
+      ['Epoch 1 · step 469', '10:29', 'step-000469'],
+    ]);
+  });
+
+  it('lists sample grids by step, newest first, then the real images', () => {
+    assert.deepEqual(sampleViews(fixtureManifest()).map((v) => [v.label, v.target]), [
+      ['Step 500', 'samples/step-000500.grid.png'],
+      ['Step 0', 'samples/step-000000.grid.png'],
+      ['Training images', 'samples/real.grid.png'],
+    ]);
+  });
+});
