@@ -2,6 +2,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { trackContextKeys } from './contextKeys';
+import { DashboardPanels } from './dashboard/dashboardPanels';
+import { registerExportGenerator } from './export/exportGenerator';
+import { GridInspectorProvider } from './inspector/gridInspectorProvider';
+import { PlaygroundPanels } from './playground/playgroundPanel';
 import { RunCommands } from './runs/runCommands';
 import { RunsTreeProvider } from './runs/runsTreeProvider';
 import { RunStore } from './runs/runStore';
@@ -28,10 +32,12 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
     );
     const store = new RunStore(runsRoot() ?? path.join(context.globalStorageUri.fsPath, 'runs'));
     const tree = RunsTreeProvider.register(store, controller);
+    const dashboards = DashboardPanels.register({ extensionUri: context.extensionUri, store, controller, output });
     const commands = new RunCommands({
       store,
       controller,
       output,
+      openDashboard: (dir) => dashboards.open(dir),
       datasetCacheDir: path.join(context.globalStorageUri.fsPath, 'datasets'),
       revealInTree: async (dir) => {
         const node = tree.provider.runNode(dir) ?? tree.provider.getChildren().find((n) => n.dir === dir);
@@ -42,7 +48,11 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
       output,
       store,
       tree.disposable,
+      dashboards,
       commands.register(),
+      GridInspectorProvider.register(context.extensionUri, store),
+      PlaygroundPanels.register({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
+      registerExportGenerator({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
       new TrainingUi(controller, output),
       trackContextKeys(store, controller),
       vscode.workspace.onDidChangeConfiguration((e) => {

@@ -1,0 +1,219 @@
+/**
+ * Messages between the extension host and the training dashboard webview, declared once. The
+ * webview sends `ready` with its saved view state and gets one `snapshot`; after that the host
+ * sends throttled `update`s (at most about ten a second, however fast the trainer logs).
+ * Pure: no vscode, DOM or Node imports; metric columns travel as Float64Arrays (VS Code transfers
+ * typed arrays as binary).
+ */
+import type { Progress, RunError } from './runFormat';
+
+export const DASHBOARD_VIEW_TYPE = 'ganStudio.dashboard';
+export const COMMAND_OPEN_DASHBOARD = 'ganStudio.openDashboard';
+
+/** Longest gap between two updates the host sends while a run changes, in ms (10 a second). */
+export const UPDATE_INTERVAL_MS = 100;
+
+/** A run's state as the dashboard shows it: the manifest's status refined by the live trainer. */
+export type DashboardStatus = 'starting' | 'running' | 'paused' | 'stopping' | 'completed' | 'stopped' | 'failed' | 'interrupted';
+
+export interface RunInfo {
+  /** The run folder: names the run in every message. */
+  key: string;
+  id: string;
+  name: string;
+  status: DashboardStatus;
+  /** What the trainer is doing right now ("Loading FashionMNIST", "Saving a checkpoint"), when it says. */
+  message: string | null;
+  /** Trained by this window: Stop, Pause and Checkpoint act on it. */
+  controllable: boolean;
+  /** A trainer is writing the folder (here, in another window or from the CLI). */
+  live: boolean;
+  progress: Progress;
+  totalEpochs: number;
+  /** The backend that ran, e.g. "wasm", and what it is. */
+  backend: string | null;
+  backendDetail: string | null;
+  /** "smoke · batch 16 · lr 0.0002 · latent 100 · width 8" */
+  configSummary: string;
+  error: RunError | null;
+  /** Has a checkpoint to continue from and is not training. */
+  canResume: boolean;
+  createdAt: string;
+  /** Lines of metrics.jsonl that could not be read, said in a sentence; null when all were fine. */
+  metricsWarning: string | null;
+}
+
+/** A saved grid of G(fixed noise). */
+export interface SampleRef {
+  step: number;
+  epoch: number;
+  /** Unix time in ms. */
+  time: number;
+  /** Webview URI of the PNG. */
+  uri: string;
+}
+
+/** The columns of metrics.jsonl the dashboard draws, one Float64Array each, all the same length. */
+export const METRIC_COLUMNS = ['step', 'time', 'elapsedSec', 'lossD', 'lossG', 'dReal', 'dFake'] as const;
+export type MetricColumn = (typeof METRIC_COLUMNS)[number];
+export type MetricColumns = Record<MetricColumn, Float64Array>;
+
+export interface RunSnapshot {
+  info: RunInfo;
+  metrics: MetricColumns;
+  samples: SampleRef[];
+  /** Webview URI of samples/real.grid.png, when it exists. */
+  realGrid: string | null;
+}
+
+/** What changed in one run since the last message. */
+export interface RunDelta {
+  key: string;
+  info?: RunInfo;
+  /** Rows added at the end. */
+  append?: MetricColumns;
+  /** Every row, replacing the webview's (the file was rewritten: a resume dropped later records). */
+  replace?: MetricColumns;
+  /** The full list (it is short). */
+  samples?: SampleRef[];
+  realGrid?: string | null;
+}
+
+/** A run offered in the Compare picker. */
+export interface RunChoice {
+  key: string;
+  id: string;
+  name: string;
+  status: DashboardStatus;
+  steps: number;
+}
+
+export type ExportKind = 'csv' | 'png' | 'gif';
+
+export type HostMessage =
+  | { type: 'snapshot'; main: RunSnapshot; compare: RunSnapshot[]; runs: RunChoice[] }
+  | { type: 'update'; runs: RunDelta[] }
+  | { type: 'runList'; runs: RunChoice[] }
+  /** The compared runs changed: all of them, replacing the ones the webview has. */
+  | { type: 'compare'; runs: RunSnapshot[] }
+  /** The main run cannot be shown (its folder was deleted, or run.json is damaged). */
+  | { type: 'unavailable'; key: string; message: string }
+  /** An export finished: `file` is where it went, null when the user cancelled. */
+  | { type: 'exported'; kind: ExportKind; file: string | null };
+
+/** Actions of the header's buttons; each runs the command of the same name on this run. */
+export const RUN_ACTIONS = ['stop', 'pause', 'continue', 'checkpoint', 'resume', 'reveal', 'showLog'] as const;
+export type RunAction = (typeof RUN_ACTIONS)[number];
+
+export type WebviewMessage =
+  | { type: 'ready'; view: DashboardViewState }
+  /** The view state changed (compare runs, smoothing, axis...): the host keeps the compare feeds in step. */
+  | { type: 'viewChanged'; view: DashboardViewState }
+  | { type: 'runAction'; action: RunAction }
+  | { type: 'exportCsv' }
+  /** A PNG of a chart or a GIF of the grid timeline, rendered by the webview, for the host to save. */
+  | { type: 'exportImage'; kind: 'png' | 'gif'; fileName: string; data: Uint8Array }
+  /** Opens the grid of this step in VS Code's image preview. */
+  | { type: 'openGrid'; step: number }
+  | { type: 'log'; level: 'info' | 'error'; message: string };
+
+export const X_AXIS_MODES = ['step', 'epoch', 'relative', 'wall'] as const;
+export type XAxisMode = (typeof X_AXIS_MODES)[number];
+
+export const X_AXIS_LABELS: Readonly<Record<XAxisMode, string>> = {
+  step: 'Step',
+  epoch: 'Epoch',
+  relative: 'Training time',
+  wall: 'Wall time',
+};
+
+/** Everything the dashboard remembers across hide/show and reloads (webview getState/setState). */
+export interface DashboardViewState {
+  /** The run shown (its folder). */
+  runDir: string;
+  /** Other runs overlaid (their folders). */
+  compare: string[];
+  /** TensorBoard's smoothing weight: 0 (raw) to 0.999. */
+  smoothing: number;
+  xAxis: XAxisMode;
+  logScale: boolean;
+  /** Step of the grid shown; null follows the newest grid. */
+  gridStep: number | null;
+  /** Zoomed x range in the units of `xAxis`; null shows everything. */
+  zoom: { min: number; max: number } | null;
+  /** Frames per second of the grid animation. */
+  fps: number;
+}
+
+export const MAX_SMOOTHING = 0.999;
+export const FPS_CHOICES = [1, 2, 5, 10] as const;
+
+export function defaultViewState(runDir: string): DashboardViewState {
+  return { runDir, compare: [], smoothing: 0.6, xAxis: 'step', logScale: false, gridStep: null, zoom: null, fps: 1 };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * Reads a view state saved by an earlier dashboard (or sent by the webview). Unknown or invalid
+ * fields fall back to their defaults; undefined when there is no run to show.
+ */
+export function parseViewState(value: unknown): DashboardViewState | undefined {
+  if (!isRecord(value) || typeof value.runDir !== 'string' || value.runDir === '') return undefined;
+  const state = defaultViewState(value.runDir);
+  if (Array.isArray(value.compare)) state.compare = [...new Set(value.compare.filter((k): k is string => typeof k === 'string' && k !== '' && k !== value.runDir))];
+  if (isFiniteNumber(value.smoothing)) state.smoothing = Math.min(MAX_SMOOTHING, Math.max(0, value.smoothing));
+  if ((X_AXIS_MODES as readonly unknown[]).includes(value.xAxis)) state.xAxis = value.xAxis as XAxisMode;
+  if (typeof value.logScale === 'boolean') state.logScale = value.logScale;
+  if (isFiniteNumber(value.gridStep) || value.gridStep === null) state.gridStep = value.gridStep as number | null;
+  if (isRecord(value.zoom) && isFiniteNumber(value.zoom.min) && isFiniteNumber(value.zoom.max) && value.zoom.min < value.zoom.max) {
+    state.zoom = { min: value.zoom.min, max: value.zoom.max };
+  }
+  if ((FPS_CHOICES as readonly unknown[]).includes(value.fps)) state.fps = value.fps as number;
+  return state;
+}
+
+/** Checks a message from the webview; undefined (and the host ignores it) when it is not one. */
+export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
+  if (!isRecord(value) || typeof value.type !== 'string') return undefined;
+  const type = value.type as WebviewMessage['type'];
+  switch (type) {
+    case 'ready':
+    case 'viewChanged': {
+      const view = parseViewState(value.view);
+      return view ? { type, view } : undefined;
+    }
+    case 'runAction':
+      return (RUN_ACTIONS as readonly unknown[]).includes(value.action) ? { type, action: value.action as RunAction } : undefined;
+    case 'exportCsv':
+      return { type };
+    case 'exportImage': {
+      const kind = value.kind;
+      if ((kind !== 'png' && kind !== 'gif') || typeof value.fileName !== 'string' || !(value.data instanceof Uint8Array)) return undefined;
+      return { type, kind, fileName: value.fileName, data: value.data };
+    }
+    case 'openGrid':
+      return isFiniteNumber(value.step) ? { type, step: value.step } : undefined;
+    case 'log':
+      return (value.level === 'info' || value.level === 'error') && typeof value.message === 'string'
+        ? { type, level: value.level, message: value.message }
+        : undefined;
+    default:
+      return unknownType(type);
+  }
+}
+
+/** Exhaustiveness for a union whose values may still arrive from outside at run time. */
+function unknownType(type: never): undefined {
+  void type;
+  return undefined;
+}
+
+/** A safe file name from a run name: "smoke 2" -> "smoke-2". */
+export function fileSlug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'run';
+}

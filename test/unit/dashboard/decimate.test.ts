@@ -1,0 +1,71 @@
+/** Decimation: the drawn rows look like all the rows, and they are real rows. */
+import * as assert from 'node:assert/strict';
+import { decimate, visibleRange } from '../../../webview/dashboard/model/decimate';
+import { random } from './runFixtures';
+
+function series(n: number, seed: number): Float64Array {
+  const rnd = random(seed);
+  return Float64Array.from({ length: n }, (_, i) => Math.sin(i / 500) + rnd() - 0.5 + (rnd() < 0.001 ? 5 : 0));
+}
+
+describe('dashboard: decimation', () => {
+  const n = 100_000;
+  const x = Float64Array.from({ length: n }, (_, i) => i * 50);
+  const a = series(n, 1);
+  const b = series(n, 2);
+
+  it('keeps every row when there are few', () => {
+    assert.deepEqual([...decimate(x, [a, b], 10, 40, 100)], Array.from({ length: 30 }, (_, i) => 10 + i));
+  });
+
+  it('keeps, per pixel column, the first, last, lowest and highest row of every series', () => {
+    const buckets = 800;
+    const idx = decimate(x, [a, b], 0, n, buckets);
+    assert.ok(idx.length <= buckets * 6, `${idx.length} rows for ${buckets} columns`);
+    assert.ok(idx.length > buckets, 'more than one row per column');
+    for (let i = 1; i < idx.length; i++) assert.ok(idx[i] > idx[i - 1], 'sorted, no duplicates');
+    assert.equal(idx[0], 0);
+    assert.equal(idx[idx.length - 1], n - 1);
+    // Every column's extremes survive.
+    const width = (x[n - 1] - x[0]) / buckets;
+    const kept = new Set(idx);
+    for (let col = 0; col < buckets; col += 37) {
+      let lo = -1;
+      let hi = -1;
+      for (let i = 0; i < n; i++) {
+        const c = Math.min(buckets - 1, Math.floor((x[i] - x[0]) / width));
+        if (c !== col) continue;
+        if (lo < 0 || a[i] < a[lo]) lo = i;
+        if (hi < 0 || a[i] > a[hi]) hi = i;
+      }
+      assert.ok(kept.has(lo) && kept.has(hi), `column ${col}`);
+    }
+    // Global extremes too.
+    const argmax = a.indexOf(Math.max(...a));
+    assert.ok(kept.has(argmax));
+  });
+
+  it('works on a sub-range and skips NaN when looking for extremes', () => {
+    const withNaN = Float64Array.from(a);
+    withNaN.fill(NaN, 5000, 6000);
+    const idx = decimate(x, [withNaN], 2000, 20000, 100);
+    assert.ok(idx[0] >= 2000 && idx[idx.length - 1] <= 19999);
+    assert.ok(idx.length <= 100 * 4 + 4);
+  });
+
+  it('finds the rows of a zoomed range, with one row beyond each edge', () => {
+    assert.deepEqual(visibleRange(x, n, 1000, 2000), [19, 42]);
+    assert.deepEqual(visibleRange(x, n, -100, 1e12), [0, n]);
+    assert.deepEqual(visibleRange(x, 0, 0, 10), [0, 0]);
+  });
+
+  it('is fast enough for a live chart: 100,000 rows of 4 series under 30 ms', () => {
+    const c = series(n, 3);
+    const d = series(n, 4);
+    decimate(x, [a, b, c, d], 0, n, 1000);
+    const t0 = performance.now();
+    for (let k = 0; k < 5; k++) decimate(x, [a, b, c, d], 0, n, 1000);
+    const ms = (performance.now() - t0) / 5;
+    assert.ok(ms < 30, `${ms.toFixed(1)} ms`);
+  });
+});

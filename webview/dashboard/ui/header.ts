@@ -1,0 +1,136 @@
+/**
+ * The run's header: name and status (with the error of a failed run), epoch and step of the total,
+ * throughput, ETA and backend, and the buttons that fit the status (Pause/Continue, Stop,
+ * Checkpoint now while training here; Resume when it can continue; Open folder and Log always).
+ */
+import type { DashboardStatus, RunAction, RunInfo } from '../../../src/protocol/dashboardProtocol';
+import { assertNever } from '../../../src/protocol/experimentConfig';
+import { formatCount, formatDuration } from '../../../src/protocol/format';
+import { h, replaceChildren } from './dom';
+
+interface StatusLook {
+  label: string;
+  icon: string;
+  spin?: boolean;
+}
+
+export function statusLook(status: DashboardStatus): StatusLook {
+  switch (status) {
+    case 'starting':
+      return { label: 'Starting', icon: 'loading', spin: true };
+    case 'running':
+      return { label: 'Training', icon: 'sync', spin: true };
+    case 'paused':
+      return { label: 'Paused', icon: 'debug-pause' };
+    case 'stopping':
+      return { label: 'Stopping', icon: 'loading', spin: true };
+    case 'completed':
+      return { label: 'Completed', icon: 'pass-filled' };
+    case 'stopped':
+      return { label: 'Stopped', icon: 'debug-stop' };
+    case 'failed':
+      return { label: 'Failed', icon: 'error' };
+    case 'interrupted':
+      return { label: 'Interrupted', icon: 'warning' };
+    default:
+      return assertNever(status);
+  }
+}
+
+function button(label: string, iconName: string, action: RunAction, onAction: (a: RunAction) => void, options: { secondary?: boolean; title?: string; disabled?: boolean } = {}): HTMLElement {
+  const b = h('vscode-button', { icon: iconName, 'data-action': action, title: options.title ?? label, secondary: options.secondary ?? false, disabled: options.disabled ?? false }, label);
+  b.addEventListener('click', () => onAction(action));
+  return b;
+}
+
+function fact(label: string, value: string, title?: string): HTMLElement {
+  return h('span', { class: 'fact', title: title ?? false }, h('span', { class: 'fact-label', text: label }), h('span', { class: 'fact-value', text: value }));
+}
+
+export class Header {
+  readonly element = h('header', { class: 'run-header' });
+
+  constructor(private readonly onAction: (action: RunAction) => void) {}
+
+  render(info: RunInfo | undefined, unavailable: string | undefined): void {
+    if (!info) {
+      replaceChildren(this.element, h('div', { class: 'notice error', role: 'alert', text: unavailable ?? 'Loading the run…' }));
+      return;
+    }
+    const look = statusLook(info.status);
+    const p = info.progress;
+    const epochsDone = p.step / Math.max(1, p.stepsPerEpoch);
+    const statusEl = h(
+      'span',
+      { class: `status status-${info.status}`, 'data-status': info.status, role: 'status' },
+      h('vscode-icon', { name: look.icon, spin: look.spin ?? false }),
+      h('span', { text: look.label }),
+    );
+    const title = h('div', { class: 'title-row' }, h('h1', { class: 'run-name', text: info.name, title: info.key }), statusEl, h('span', { class: 'run-id', text: info.id }));
+    const facts = h(
+      'div',
+      { class: 'facts' },
+      fact(
+        'Epoch',
+        `${info.live ? Math.min(p.epoch + 1, info.totalEpochs) : Number.isInteger(epochsDone) ? epochsDone : epochsDone.toFixed(1)} / ${info.totalEpochs}`,
+        `${epochsDone.toFixed(2)} epochs done`,
+      ),
+      fact('Step', `${formatCount(p.step)} / ${formatCount(p.totalSteps)}`),
+      fact('Images/s', p.imagesPerSec === null ? '–' : formatCount(Math.round(p.imagesPerSec))),
+      info.live ? fact('ETA', formatDuration(p.etaSec)) : null,
+      fact('Training time', formatDuration(p.elapsedSec)),
+      fact('Backend', info.backend ?? '–', info.backendDetail ?? undefined),
+    );
+    const bar = h('div', { class: 'bar' });
+    bar.style.width = `${Math.min(100, (100 * p.step) / Math.max(1, p.totalSteps)).toFixed(2)}%`;
+    const progress = h('div', {
+      class: `progress status-${info.status}`,
+      role: 'progressbar',
+      'aria-valuemin': 0,
+      'aria-valuemax': p.totalSteps,
+      'aria-valuenow': p.step,
+      'aria-label': 'Training progress',
+    });
+    progress.append(bar);
+    const actions = h('div', { class: 'actions' });
+    const a = this.onAction;
+    if (info.controllable) {
+      const busy = info.status === 'starting' || info.status === 'stopping';
+      if (info.status === 'paused') actions.append(button('Continue', 'debug-continue', 'continue', a));
+      else actions.append(button('Pause', 'debug-pause', 'pause', a, { disabled: busy }));
+      actions.append(button('Stop', 'debug-stop', 'stop', a, { secondary: true, disabled: info.status === 'stopping', title: 'Stop after this step; a checkpoint is saved' }));
+      actions.append(button('Checkpoint now', 'save', 'checkpoint', a, { secondary: true, disabled: busy }));
+    } else if (info.canResume) {
+      actions.append(
+        info.status === 'completed'
+          ? button('Train longer…', 'debug-restart', 'resume', a, { title: 'Continue this run for more epochs' })
+          : button('Resume', 'debug-restart', 'resume', a, { title: 'Continue from the last checkpoint' }),
+      );
+    }
+    actions.append(button('Open folder', 'folder-opened', 'reveal', a, { secondary: true, title: 'Reveal the run folder' }));
+    actions.append(button('Log', 'output', 'showLog', a, { secondary: true, title: "Show the trainer's log" }));
+    const notes: HTMLElement[] = [];
+    if (info.message && info.status !== 'running') notes.push(h('div', { class: 'notice', text: info.message }));
+    if (info.live && !info.controllable) {
+      notes.push(h('div', { class: 'notice', text: 'Training in another window or from the command line; the dashboard follows its files.' }));
+    }
+    if (info.status === 'interrupted') {
+      notes.push(h('div', { class: 'notice warning', role: 'alert', text: 'The trainer was killed before it could finish. Resume continues from the last checkpoint (the steps after it are recomputed exactly).' }));
+    }
+    if (info.error) {
+      const details = info.error.detail ? h('details', {}, h('summary', { text: 'Details' }), h('pre', { text: info.error.detail })) : null;
+      notes.push(
+        h(
+          'div',
+          { class: 'notice error', role: 'alert' },
+          h('strong', { text: info.error.message }),
+          info.error.hint ? h('div', { class: 'hint', text: info.error.hint }) : null,
+          details,
+        ),
+      );
+    }
+    if (info.metricsWarning) notes.push(h('div', { class: 'notice warning', text: info.metricsWarning }));
+    if (unavailable) notes.push(h('div', { class: 'notice error', role: 'alert', text: unavailable }));
+    replaceChildren(this.element, title, facts, progress, h('div', { class: 'config', text: info.configSummary }), actions, ...notes);
+  }
+}
