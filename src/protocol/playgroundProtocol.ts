@@ -1,0 +1,190 @@
+/**
+ * Messages between the extension host and the generator playground webview, as discriminated
+ * unions (handled with exhaustive switches), and the playground's settings with their validation.
+ * The host owns the settings and the generator process; the webview sends intents (a settings
+ * patch, copy, save, export) and draws what the host sends. Pure: no vscode, DOM or Node imports.
+ */
+import type { BatchNormMode } from './generatorProtocol';
+import { MAX_RENDER_COUNT } from './generatorProtocol';
+import type { PixelMapping } from './gridLayout';
+import type { Interpolation } from './latent';
+import { isValidSeed } from './latent';
+
+export const PLAYGROUND_VIEW_TYPE = 'ganStudio.playground';
+
+/** Where the grid's latents come from. */
+export type LatentSource =
+  /** Standard normal vectors from GAN Studio's random generator with `seed`. */
+  | 'seed'
+  /** The run's fixed noise: the latents of its sample grids. */
+  | 'fixed';
+
+export interface PlaygroundSettings {
+  source: LatentSource;
+  seed: number;
+  /** Images in the grid with source "seed" (1..256). */
+  count: number;
+  /** BatchNorm of the grid: running statistics (eval) or the grid's own batch statistics (train). */
+  batchNorm: BatchNormMode;
+  /** How outputs become grey levels. */
+  mapping: PixelMapping;
+  /** The sample whose latent the sliders edit. */
+  selected: number;
+  /** Interpolation endpoints (sample indices) and the number of images in the strip. */
+  a: number;
+  b: number;
+  steps: number;
+  method: Interpolation;
+  /** The latent dimensions on the sliders. */
+  dims: number[];
+  /** Slider values that differ from the selected sample's latent: [dimension, value]. */
+  edits: [number, number][];
+}
+
+/** Everything needed to reopen a playground after a reload (the webview's saved state). */
+export interface PlaygroundRestoreState {
+  checkpointDir: string;
+  settings: PlaygroundSettings;
+}
+
+export const SLIDER_COUNT = 6;
+export const SLIDER_RANGE = 3;
+export const MAX_STRIP_STEPS = 16;
+
+export function defaultSettings(latentSize: number): PlaygroundSettings {
+  return {
+    source: 'seed',
+    seed: 1,
+    count: 64,
+    batchNorm: 'eval',
+    mapping: 'fixed',
+    selected: 0,
+    a: 0,
+    b: 1,
+    steps: 8,
+    method: 'spherical',
+    dims: Array.from({ length: Math.min(SLIDER_COUNT, latentSize) }, (_, i) => i),
+    edits: [],
+  };
+}
+
+/** What the generator at hand constrains. */
+export interface PlaygroundLimits {
+  latentSize: number;
+  /** Images in the run's fixed noise. */
+  sampleCount: number;
+}
+
+/** Images in the grid under `settings`. */
+export function gridCount(settings: Pick<PlaygroundSettings, 'source' | 'count'>, limits: PlaygroundLimits): number {
+  return settings.source === 'fixed' ? limits.sampleCount : settings.count;
+}
+
+const clampInt = (value: unknown, low: number, high: number, fallback: number): number =>
+  typeof value === 'number' && Number.isFinite(value) ? Math.min(high, Math.max(low, Math.round(value))) : fallback;
+
+/**
+ * Applies a patch from the webview (or a restored state) to settings, keeping every field valid:
+ * counts and indices in range, sample indices inside the grid, slider dimensions inside the latent.
+ */
+export function applySettings(current: PlaygroundSettings, patch: Partial<PlaygroundSettings>, limits: PlaygroundLimits): PlaygroundSettings {
+  const next: PlaygroundSettings = { ...current };
+  if (patch.source === 'seed' || patch.source === 'fixed') next.source = patch.source;
+  if (patch.seed !== undefined && isValidSeed(patch.seed)) next.seed = patch.seed;
+  next.count = clampInt(patch.count ?? next.count, 1, MAX_RENDER_COUNT, current.count);
+  if (patch.batchNorm === 'eval' || patch.batchNorm === 'train') next.batchNorm = patch.batchNorm;
+  if (patch.mapping === 'fixed' || patch.mapping === 'minmax') next.mapping = patch.mapping;
+  if (patch.method === 'linear' || patch.method === 'spherical') next.method = patch.method;
+  next.steps = clampInt(patch.steps ?? next.steps, 2, MAX_STRIP_STEPS, current.steps);
+  const last = gridCount(next, limits) - 1;
+  next.selected = clampInt(patch.selected ?? next.selected, 0, last, 0);
+  next.a = clampInt(patch.a ?? next.a, 0, last, 0);
+  next.b = clampInt(patch.b ?? next.b, 0, last, Math.min(1, last));
+  if (Array.isArray(patch.dims)) {
+    const dims = patch.dims.map((d) => clampInt(d, 0, limits.latentSize - 1, 0));
+    if (dims.length > 0 && dims.length <= SLIDER_COUNT) next.dims = dims;
+  }
+  next.dims = next.dims.filter((d) => d < limits.latentSize);
+  // A new selection or new latents start from the unedited vector.
+  const latentsChanged = next.source !== current.source || next.seed !== current.seed || (next.source === 'seed' && next.count !== current.count);
+  if (next.selected !== current.selected || latentsChanged) next.edits = [];
+  if (Array.isArray(patch.edits)) {
+    next.edits = patch.edits
+      .filter((e): e is [number, number] => Array.isArray(e) && e.length === 2 && Number.isInteger(e[0]) && e[0] >= 0 && e[0] < limits.latentSize && Number.isFinite(e[1]))
+      .map(([d, v]) => [d, Math.min(SLIDER_RANGE * 2, Math.max(-SLIDER_RANGE * 2, v))]);
+  }
+  return next;
+}
+
+/** What must be recomputed after the settings change from `before` to `after`. */
+export interface RenderPlan {
+  latents: boolean;
+  grid: boolean;
+  strip: boolean;
+  /** The selected sample with the slider edits applied. */
+  single: boolean;
+}
+
+export function planRenders(before: PlaygroundSettings | undefined, after: PlaygroundSettings): RenderPlan {
+  if (!before) return { latents: true, grid: true, strip: true, single: true };
+  const latents = before.source !== after.source || before.seed !== after.seed || (after.source === 'seed' && before.count !== after.count);
+  const grid = latents || before.batchNorm !== after.batchNorm;
+  const strip = latents || before.a !== after.a || before.b !== after.b || before.steps !== after.steps || before.method !== after.method;
+  const single = latents || before.selected !== after.selected || JSON.stringify(before.edits) !== JSON.stringify(after.edits);
+  return { latents, grid, strip, single };
+}
+
+export interface PlaygroundInfo {
+  /** Run name and checkpoint, for the title. */
+  runName: string;
+  runId: string;
+  checkpointId: string;
+  step: number;
+  epoch: number;
+  latentSize: number;
+  featureSize: number;
+  imageSize: number;
+  sampleCount: number;
+  /** The backend that renders, e.g. "wasm: tfjs-backend-wasm 4.22.0 (SIMD, 1 thread)". */
+  backend: string;
+}
+
+export interface Problem {
+  message: string;
+  hint?: string;
+}
+
+export type RenderKind = 'grid' | 'strip' | 'single';
+
+export type HostToPlayground =
+  /** The generator process is starting or loading the checkpoint. */
+  | { type: 'loading'; message: string }
+  | { type: 'info'; info: PlaygroundInfo }
+  /** The authoritative settings (after validation); the webview saves them for a reload. */
+  | { type: 'settings'; settings: PlaygroundSettings; checkpointDir: string }
+  /** The selected sample's latent vector (for the sliders' starting values). */
+  | { type: 'selection'; index: number; latent: number[] }
+  /**
+   * Generated images, base64 float32 NHWC in [-1, 1]. A grid arrives in chunks (`offset` is the
+   * first image of the chunk, `total` the images of the whole grid); `seq` is the webview's
+   * sequence number of the request that produced it (for measuring frame times).
+   */
+  | { type: 'images'; kind: RenderKind; seq: number; offset: number; total: number; images: string; computeMs: number; columns: number }
+  | { type: 'busy'; kind: RenderKind; busy: boolean }
+  /** A failure; `fatal` when the generator cannot be used at all (the checkpoint does not load). */
+  | { type: 'error'; problem: Problem; fatal: boolean };
+
+export type PlaygroundToHost =
+  | { type: 'ready' }
+  /** Settings changed by the user; `seq` numbers the change (echoed in the resulting images). */
+  | { type: 'update'; patch: Partial<PlaygroundSettings>; seq: number }
+  /** Pick a new random seed. */
+  | { type: 'randomSeed'; seq: number }
+  /** Copy a latent to the clipboard: a sample of the grid, or the edited selected sample. */
+  | { type: 'copyLatent'; target: { kind: 'sample'; index: number } | { kind: 'edited' } }
+  | { type: 'saveGrid' }
+  | { type: 'exportGenerator' }
+  /** Try loading again after a failure. */
+  | { type: 'retry' }
+  /** Frame times measured in the webview (input to drawn), reported to the output channel. */
+  | { type: 'frameTimes'; kind: RenderKind; ms: number[] };
