@@ -30,6 +30,7 @@ const node = {
 const entries = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   { ...node, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js' },
+  { ...node, entryPoints: ['src/trainer/generatorMain.ts'], outfile: 'dist/generator.js' },
   { ...node, entryPoints: ['src/trainer/cliMain.ts'], outfile: 'dist/cli.js' },
   { ...node, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },
 ].filter((e) => fs.existsSync(path.join(root, e.entryPoints[0])));

@@ -6,7 +6,7 @@
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter, MessageConnection } from 'vscode-jsonrpc/node';
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter, MessageConnection, RequestType0 } from 'vscode-jsonrpc/node';
 import { StopRequest } from '../../protocol/trainerProtocol';
 
 export interface TrainerProcessOptions {
@@ -16,6 +16,8 @@ export interface TrainerProcessOptions {
   env?: NodeJS.ProcessEnv;
   onStdout?: (line: string) => void;
   onStderr?: (line: string) => void;
+  /** The request that asks the child to finish and exit: the trainer's `gan/stop` unless given (e.g. the generator's). */
+  stopRequest?: RequestType0<unknown, unknown>;
 }
 
 export interface TrainerExit {
@@ -43,8 +45,10 @@ export class TrainerProcess {
   private readonly started = Date.now();
   private readonly stderrTail: string[] = [];
   private hasExited = false;
+  private readonly stopRequest: RequestType0<unknown, unknown>;
 
   constructor(options: TrainerProcessOptions) {
+    this.stopRequest = options.stopRequest ?? StopRequest;
     this.child = fork(options.script, [], {
       cwd: options.cwd,
       // In desktop VS Code the extension host is Electron; this makes the child a plain Node process.
@@ -89,7 +93,7 @@ export class TrainerProcess {
    */
   async stop(timeoutMs = 60000): Promise<TrainerExit> {
     if (this.running) {
-      this.connection.sendRequest(StopRequest).catch(() => undefined);
+      this.connection.sendRequest(this.stopRequest).catch(() => undefined);
       const timer = setTimeout(() => this.kill(), timeoutMs);
       try {
         return await this.exited;

@@ -1,0 +1,109 @@
+/**
+ * A checkpoint's generator, loaded for inference: the run's DCGAN built from the checkpoint's
+ * config, its variables restored (restoreModel), rendering latents in either BatchNorm mode
+ * without touching the running statistics. Used by the generator process (playground, export).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { IMAGE_CHANNELS, IMAGE_SIZE } from '../../protocol/experimentConfig';
+import type { BatchNormMode } from '../../protocol/generatorProtocol';
+import { buildDcgan, Dcgan, latentTensor } from '../model/dcgan';
+import { Rng, RNG_STREAMS } from '../rng';
+import { CheckpointError, LoadedCheckpoint, loadCheckpoint, restoreModel } from '../train/checkpoint';
+
+/** A problem with the checkpoint, told the way a playground or export user can act on it. */
+export class GeneratorLoadError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'GeneratorLoadError';
+  }
+}
+
+const FIXED_NOISE = 'fixed_noise';
+
+export class LoadedGenerator {
+  private constructor(
+    readonly checkpoint: LoadedCheckpoint,
+    private readonly model: Dcgan,
+    readonly fixedNoise: Float32Array,
+  ) {}
+
+  /** Reads and checks a checkpoint folder; throws GeneratorLoadError naming the problem and the fix. */
+  static load(checkpointDir: string): LoadedGenerator {
+    let checkpoint: LoadedCheckpoint;
+    try {
+      checkpoint = loadCheckpoint(checkpointDir);
+    } catch (error) {
+      throw new GeneratorLoadError(
+        (error as Error).message,
+        'This checkpoint is damaged or incomplete. Open another checkpoint of the run (each epoch saves one), or resume the run to write a new one.',
+      );
+    }
+    const { config } = checkpoint.manifest;
+    const missing = ['G/0/weight', FIXED_NOISE].filter((name) => !checkpoint.tensors.has(name));
+    if (missing.length > 0) {
+      throw new GeneratorLoadError(
+        `Checkpoint ${checkpoint.manifest.id} has no ${missing.join(' or ')}: it was not written by GAN Studio's DCGAN.`,
+        'Open a checkpoint from a GAN Studio run (a folder under <run>/checkpoints/).',
+      );
+    }
+    // The weights stream only initialises the variables, which the checkpoint then overwrites.
+    const model = buildDcgan(config.latentSize, config.featureSize, new Rng(config.seed, RNG_STREAMS.weights));
+    try {
+      restoreModel(model, checkpoint);
+    } catch (error) {
+      model.generator.dispose();
+      model.discriminator.dispose();
+      if (error instanceof CheckpointError) {
+        throw new GeneratorLoadError(
+          `${error.message} Its config describes a DCGAN with latent size ${config.latentSize} and width ${config.featureSize}, but the tensors are of another architecture.`,
+          'The checkpoint was written by another model or a different version of GAN Studio; open it with the version that wrote it, or pick a checkpoint of a run trained with this one.',
+        );
+      }
+      throw error;
+    }
+    const fixedNoise = checkpoint.tensors.get(FIXED_NOISE)!;
+    if (fixedNoise.length % config.latentSize !== 0) {
+      throw new GeneratorLoadError(
+        `Checkpoint ${checkpoint.manifest.id} has fixed noise of ${fixedNoise.length} values, not a whole number of latent vectors of ${config.latentSize}.`,
+        'The checkpoint is damaged; open another checkpoint of the run.',
+      );
+    }
+    // The discriminator is not needed for generating.
+    model.discriminator.dispose();
+    return new LoadedGenerator(checkpoint, model, fixedNoise);
+  }
+
+  get latentSize(): number {
+    return this.model.latentSize;
+  }
+
+  get imageSize(): number {
+    return IMAGE_SIZE;
+  }
+
+  get channels(): number {
+    return IMAGE_CHANNELS;
+  }
+
+  /** The generator's tanh outputs for `latents` ([count x latentSize]), NHWC, in [-1, 1]. */
+  render(latents: Float32Array, mode: BatchNormMode): Float32Array {
+    if (latents.length === 0 || latents.length % this.latentSize !== 0) {
+      throw new RangeError(`${latents.length} values are not whole latent vectors of ${this.latentSize}`);
+    }
+    // 'train-recompute': batch statistics without updating the running ones, so rendering in
+    // train mode never changes what eval mode shows.
+    return tf.tidy(() => this.model.generator.forward(latentTensor(latents, this.latentSize), mode === 'eval' ? 'eval' : 'train-recompute').dataSync() as Float32Array);
+  }
+
+  dispose(): void {
+    this.model.generator.dispose();
+  }
+}
+
+/** Standard normal latents from GAN Studio's seeded generator; the first k of any count agree. */
+export function seededLatents(seed: number, count: number, latentSize: number): Float32Array {
+  return new Rng(seed, 0).fillNormal(new Float32Array(count * latentSize));
+}
