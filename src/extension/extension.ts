@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { trackContextKeys } from './contextKeys';
 import { DashboardPanels } from './dashboard/dashboardPanels';
+import { ExperimentLanguageClient } from './language/experimentLanguageClient';
 import { RunCommands } from './runs/runCommands';
 import { RunsTreeProvider } from './runs/runsTreeProvider';
 import { RunStore } from './runs/runStore';
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
       dashboards,
       commands.register(),
       new TrainingUi(controller, output),
+      ExperimentLanguageClient.register(context),
       trackContextKeys(store, controller),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`${SECTION}.runsRoot`)) store.setRoot(runsRoot() ?? store.root);

@@ -12,7 +12,7 @@ import { configDiff, isPresetName } from '../../protocol/experimentConfig';
 import { LOG_FILE, RUN_MANIFEST } from '../../protocol/runFormat';
 import type { StartParams } from '../../protocol/trainerProtocol';
 import { readSettings, resolveFolder, runsRoot } from '../settings';
-import { chooseExperiment, presetExperiment } from '../training/trainCommand';
+import { chooseExperiment, fileExperiment, presetExperiment } from '../training/trainCommand';
 import { ActiveRun, StartError, TrainingController } from '../training/trainingController';
 import { displayStatus } from './runTreeModel';
 import type { RunStore, RunSummary } from './runStore';
@@ -22,6 +22,8 @@ type Target = RunsNode | string | undefined;
 
 export interface TrainArgs {
   preset?: string;
+  /** URI (string) of a `*.gan.json` experiment file, as the file's "Train this experiment" lens passes it. */
+  experimentFile?: string;
 }
 
 export interface RunCommandDeps {
@@ -74,7 +76,11 @@ export class RunCommands {
       return undefined;
     }
     if (this.deps.controller.active.length > 0 && !(await this.confirmParallel())) return undefined;
-    const chosen = args?.preset && isPresetName(args.preset) ? presetExperiment(args.preset) : await chooseExperiment();
+    const chosen = args?.experimentFile
+      ? await fileExperiment(vscode.Uri.parse(args.experimentFile))
+      : args?.preset && isPresetName(args.preset)
+        ? presetExperiment(args.preset)
+        : await chooseExperiment();
     if (!chosen) return undefined;
     return this.start(chosen.config.name, { config: chosen.config, runsRoot: root });
   }

@@ -12,7 +12,7 @@ import {
   PresetName,
   validateField,
 } from '../../protocol/experimentConfig';
-import { findExperimentFiles } from '../experiments/experimentFiles';
+import { ExperimentFile, findExperimentFiles, parseExperiment } from '../experiments/experimentFiles';
 import { applyRunSettings } from '../settings';
 import { runSteps, Step } from '../util/steppedInput';
 
@@ -53,15 +53,7 @@ export async function chooseExperiment(): Promise<ChosenExperiment | undefined> 
       label: `${f.problems.length ? '$(warning)' : '$(file-code)'} ${f.label}`,
       description: vscode.workspace.asRelativePath(f.uri),
       detail: f.problems.length ? `Cannot run: ${f.problems.map((p) => p.message).join(' ')}` : describe(f.config),
-      choose: async () => {
-        if (f.problems.length === 0) return { config: applyRunSettings(f.config, f.explicitKeys), source: vscode.workspace.asRelativePath(f.uri) };
-        const open = await vscode.window.showErrorMessage(
-          `${vscode.workspace.asRelativePath(f.uri)} has problems: ${f.problems.map((p) => p.message).join(' ')}`,
-          'Open File',
-        );
-        if (open) await vscode.window.showTextDocument(f.uri);
-        return undefined;
-      },
+      choose: () => experimentFrom(f),
     })),
     ...(files.length === 0 ? [{ label: '$(info) No *.gan.json files yet', description: 'Copy a run’s config to make one', detail: undefined }] : []),
     { label: '', kind: vscode.QuickPickItemKind.Separator },
@@ -74,6 +66,23 @@ export async function chooseExperiment(): Promise<ChosenExperiment | undefined> 
     matchOnDetail: true,
   });
   return picked?.choose?.();
+}
+
+async function experimentFrom(f: ExperimentFile): Promise<ChosenExperiment | undefined> {
+  if (f.problems.length === 0) return { config: applyRunSettings(f.config, f.explicitKeys), source: vscode.workspace.asRelativePath(f.uri) };
+  const open = await vscode.window.showErrorMessage(
+    `${vscode.workspace.asRelativePath(f.uri)} cannot train: ${f.problems.map((p) => p.message).join(' ')} Fix the file and try again.`,
+    'Open File',
+  );
+  if (open) await vscode.window.showTextDocument(f.uri);
+  return undefined;
+}
+
+/** The experiment in one file (the open editor's text when it is open, so unsaved edits count). */
+export async function fileExperiment(uri: vscode.Uri): Promise<ChosenExperiment | undefined> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  return experimentFrom(parseExperiment(uri, text));
 }
 
 function describe(c: ExperimentConfig): string {
