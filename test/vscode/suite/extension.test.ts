@@ -97,6 +97,32 @@ describe('GAN Studio in a real VS Code', () => {
     assert.match(log, new RegExp(`Resuming from checkpoint ${last.id}`));
   });
 
+  it('checks experiment files as you type (the language server) and trains one from its lens', async () => {
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    const uri = vscode.Uri.joinPath(folder, 'lr-sweep.gan.json');
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('{\n  "preset": "smoke",\n  "lerningRate": 0.001\n}\n'));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const diagnostics = await until(() => {
+      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'GAN Studio');
+      return d.length > 0 ? d : undefined;
+    }, 'diagnostics from the GAN Studio language server', 60000);
+    assert.equal(diagnostics[0].message, 'Unknown setting "lerningRate". Did you mean "learningRate"?');
+    assert.equal(diagnostics[0].range.start.line, 2);
+
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, diagnostics[0].range, '"learningRate"');
+    await vscode.workspace.applyEdit(edit);
+    await doc.save();
+    await until(() => vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'GAN Studio').length === 0, 'the diagnostic to clear', 30000);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    const train = lenses.find((l) => l.command?.command === 'ganStudio.trainGan');
+    assert.ok(train, 'a "Train this experiment" lens');
+    const run = await vscode.commands.executeCommand<ActiveRun>(train.command!.command, ...(train.command!.arguments ?? []));
+    assert.equal((await run!.done).status, 'completed');
+    assert.equal(api.runs.get(run!.runDir!)!.manifest!.config.learningRate, 0.001, 'the file’s settings were used');
+  });
+
   it('lists a damaged run folder with its problem instead of hiding it', async () => {
     const dir = path.join(api.runs.root, 'broken-run');
     fs.mkdirSync(dir, { recursive: true });
