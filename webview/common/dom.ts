@@ -1,0 +1,41 @@
+/** A small element builder for the webviews (no framework): h('div', { class: 'x' }, child, 'text'). */
+
+type Attrs = Record<string, string | number | boolean | undefined | null>;
+type Child = Node | string | null | undefined | false;
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs, ...children: Child[]): HTMLElementTagNameMap[K];
+export function h(tag: string, attrs?: Attrs, ...children: Child[]): HTMLElement;
+export function h(tag: string, attrs: Attrs = {}, ...children: Child[]): HTMLElement {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    el.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child);
+  }
+  return el;
+}
+
+/** Replaces the children of `el`. */
+export function setChildren(el: Element, ...children: Child[]): void {
+  el.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false));
+}
+
+/** Whether a key press belongs to a text field or select (and so is not a shortcut). */
+export function isTyping(event: KeyboardEvent): boolean {
+  const path = event.composedPath();
+  return path.some((t) => t instanceof HTMLElement && (/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || /^VSCODE-(TEXTFIELD|TEXTAREA|SINGLE-SELECT)$/.test(t.tagName)));
+}
+
+/** A problem banner: what happened and what to do. */
+export function problemBanner(problem: { message: string; hint?: string }, kind: 'error' | 'warning' | 'info' = 'error'): HTMLElement {
+  const icon = kind === 'error' ? 'error' : kind === 'warning' ? 'warning' : 'info';
+  return h(
+    'div',
+    { class: `banner ${kind}`, role: kind === 'info' ? 'status' : 'alert' },
+    h('vscode-icon', { name: icon }),
+    h('div', { class: 'banner-text' }, h('div', { class: 'banner-message' }, problem.message), problem.hint ? h('div', { class: 'banner-hint' }, problem.hint) : null),
+  );
+}
