@@ -4,6 +4,9 @@ import * as vscode from 'vscode';
 import { trackContextKeys } from './contextKeys';
 import { DashboardPanels } from './dashboard/dashboardPanels';
 import { ExperimentLanguageClient } from './language/experimentLanguageClient';
+import { registerExportGenerator } from './export/exportGenerator';
+import { GridInspectorProvider } from './inspector/gridInspectorProvider';
+import { PlaygroundPanels } from './playground/playgroundPanel';
 import { RunCommands } from './runs/runCommands';
 import { RunsTreeProvider } from './runs/runsTreeProvider';
 import { RunStore } from './runs/runStore';
@@ -48,6 +51,9 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
       tree.disposable,
       dashboards,
       commands.register(),
+      GridInspectorProvider.register(context.extensionUri, store),
+      PlaygroundPanels.register({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
+      registerExportGenerator({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
       new TrainingUi(controller, output),
       ExperimentLanguageClient.register(context),
       trackContextKeys(store, controller),
