@@ -169,14 +169,28 @@ export type HostToPlayground =
    * first image of the chunk, `total` the images of the whole grid); `seq` is the webview's
    * sequence number of the request that produced it (for measuring frame times).
    */
-  | { type: 'images'; kind: RenderKind; seq: number; offset: number; total: number; images: string; computeMs: number; columns: number }
+  | {
+      type: 'images';
+      kind: RenderKind;
+      seq: number;
+      offset: number;
+      total: number;
+      images: string;
+      /** Time in the generator, and from the host receiving the change to sending these images. */
+      computeMs: number;
+      hostMs: number;
+      columns: number;
+    }
   | { type: 'busy'; kind: RenderKind; busy: boolean }
   /** A failure; `fatal` when the generator cannot be used at all (the checkpoint does not load). */
   | { type: 'error'; problem: Problem; fatal: boolean };
 
 export type PlaygroundToHost =
   | { type: 'ready' }
-  /** Settings changed by the user; `seq` numbers the change (echoed in the resulting images). */
+  /**
+   * Settings changed by the user; `seq` numbers the change (echoed in the resulting images). The
+   * host answers with the validated settings, except for a slider move that was valid as sent.
+   */
   | { type: 'update'; patch: Partial<PlaygroundSettings>; seq: number }
   /** Pick a new random seed. */
   | { type: 'randomSeed'; seq: number }
