@@ -14,13 +14,17 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendChoice } from '../../protocol/experimentConfig';
 import type { BackendName, BackendReport } from '../../protocol/runFormat';
-import { registerWasmKernels } from './wasmKernels';
+import { installWasmKernels, WasmConvKernels } from './wasmKernels';
 
 const ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export type WasmKernelSet = WasmConvKernels;
 
 export interface SelectOptions {
   /** Extra folders in which to look for the optional native packages (each a node_modules parent). */
   searchPaths?: string[];
+  /** Which of GAN Studio's wasm kernels to use (benchmarks compare them); default the fastest. */
+  wasmKernels?: WasmKernelSet;
 }
 
 class Unavailable extends Error {}
@@ -30,7 +34,7 @@ type Loader = (options: SelectOptions) => Promise<string>;
 const LOADERS: Record<BackendName, Loader> = {
   'tensorflow-gpu': (o) => loadNative('@tensorflow/tfjs-node-gpu', true, o),
   tensorflow: (o) => loadNative('@tensorflow/tfjs-node', false, o),
-  wasm: loadWasm,
+  wasm: (o) => loadWasm(o.wasmKernels ?? 'ort'),
   cpu: loadCpu,
 };
 
@@ -101,16 +105,17 @@ export function wasmBinaryDir(): string {
 
 let wasmPrepared = false;
 
-async function loadWasm(): Promise<string> {
+async function loadWasm(kernels: WasmKernelSet): Promise<string> {
   if (!wasmPrepared) {
     setWasmPaths(wasmBinaryDir());
     setThreadsCount(1);
-    registerWasmKernels();
     wasmPrepared = true;
   }
+  const installed = installWasmKernels(kernels);
   if (!(await tf.setBackend('wasm'))) throw new Unavailable('the WebAssembly module did not initialise');
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  return `tfjs-backend-wasm ${tf.version_core} (${simd ? 'SIMD' : 'no SIMD'}, 1 thread)`;
+  const fallback = installed.ortProblem ? `; ${installed.ortProblem}` : '';
+  return `tfjs-backend-wasm ${tf.version_core} (${simd ? 'SIMD' : 'no SIMD'}, 1 thread) with ${installed.description}${fallback}`;
 }
 
 async function loadCpu(): Promise<string> {
