@@ -70,6 +70,26 @@ function copyCodicons() {
   for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, file), path.join(root, 'dist', 'webview', file));
 }
 
+/**
+ * onnxruntime-node is loaded by the trainer at run time (native code cannot be bundled): copy its
+ * JavaScript and this platform's binaries (not the other platforms', about 250 MB) under
+ * dist/node_modules, where dist/trainer.js finds it and the .vsix carries it.
+ */
+function copyOnnxRuntime() {
+  const target = path.join(root, 'dist', 'node_modules');
+  fs.rmSync(target, { recursive: true, force: true });
+  const platformBin = path.join('bin', 'napi-v6', process.platform, process.arch);
+  for (const [pkg, parts] of [
+    ['onnxruntime-node', ['package.json', 'LICENSE', 'dist', platformBin]],
+    ['onnxruntime-common', ['package.json', 'LICENSE', 'dist']],
+  ]) {
+    for (const part of parts) {
+      const from = path.join(root, 'node_modules', pkg, part);
+      if (fs.existsSync(from)) fs.cpSync(from, path.join(target, pkg, part), { recursive: true, filter: (f) => !f.endsWith('.map') && !f.endsWith('.d.ts') });
+    }
+  }
+}
+
 function copyWasmBinaries() {
   const from = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
@@ -80,6 +100,7 @@ function copyWasmBinaries() {
 
 copyWasmBinaries();
 copyCodicons();
+copyOnnxRuntime();
 if (watch) {
   for (const options of entries) await (await esbuild.context(options)).watch();
   console.log('esbuild: watching');
