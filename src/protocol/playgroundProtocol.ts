@@ -187,11 +187,10 @@ export type HostToPlayground =
 
 export type PlaygroundToHost =
   | { type: 'ready' }
-  /**
-   * Settings changed by the user; `seq` numbers the change (echoed in the resulting images). The
-   * host answers with the validated settings, except for a slider move that was valid as sent.
-   */
+  /** Settings changed by the user; `seq` numbers the change (echoed in the resulting images). */
   | { type: 'update'; patch: Partial<PlaygroundSettings>; seq: number }
+  /** A slider move: the edits of the selected sample, applied as sent (the host does not echo the settings). */
+  | { type: 'slide'; edits: [number, number][]; seq: number }
   /** Pick a new random seed. */
   | { type: 'randomSeed'; seq: number }
   /** Copy a latent to the clipboard: a sample of the grid, or the edited selected sample. */
@@ -200,5 +199,8 @@ export type PlaygroundToHost =
   | { type: 'exportGenerator' }
   /** Try loading again after a failure. */
   | { type: 'retry' }
-  /** Frame times measured in the webview (input to drawn), reported to the output channel. */
-  | { type: 'frameTimes'; kind: RenderKind; ms: number[] };
+  /**
+   * Slider frame times measured in the webview, for the output channel: `ms` from the input event
+   * to the image on screen, `renderMs` from sending the position to the image on screen.
+   */
+  | { type: 'frameTimes'; kind: RenderKind; ms: number[]; renderMs: number[] };

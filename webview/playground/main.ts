@@ -34,6 +34,10 @@ let selection: { index: number; latent: number[] } | undefined;
 let seq = 0;
 /** When each change was sent (by sequence number), to measure input-to-drawn times. */
 const sentAt = new Map<number, number>();
+/** When each change actually left the webview (a slider position may wait for the previous frame). */
+const postedAt = new Map<number, number>();
+/** Per slider frame: sent to drawn. */
+const roundTrips: number[] = [];
 const frameTimes: number[] = [];
 /** The generator's own time for each of those frames, and the time spent in the extension host and generator. */
 const computeTimes: number[] = [];
@@ -85,7 +89,6 @@ const gridHeading = h('h2', {}, 'Grid');
 
 const singleCanvas = h('canvas', { class: 'single', 'data-testid': 'single', width: 32, height: 32 });
 const singleHeading = h('h2', {});
-const singleRing = h('vscode-progress-ring', { class: 'ring', hidden: true });
 const copyButton = h('vscode-button', { secondary: true, icon: 'copy', title: 'Copy this latent vector (with the slider edits) as a JSON array' }, 'Copy Latent');
 const useAButton = h('vscode-button', { secondary: true, title: 'Interpolate from this sample' }, 'Use as A');
 const useBButton = h('vscode-button', { secondary: true, title: 'Interpolate to this sample' }, 'Use as B');
@@ -121,7 +124,7 @@ function buildShell(): void {
   const selected = h(
     'section',
     { class: 'selected' },
-    h('div', { class: 'section-head' }, singleHeading, singleRing),
+    h('div', { class: 'section-head' }, singleHeading),
     h('div', { class: 'single-row' }, singleCanvas, h('div', { class: 'single-actions' }, copyButton, useAButton, useBButton, resetButton)),
     h('vscode-label', {}, 'Latent dimensions'),
     sliders,
@@ -147,10 +150,12 @@ function buildShell(): void {
 
 // ---- sending ----
 
-function update(patch: Partial<PlaygroundSettings>): void {
+/** Sends a change; `inputAt` is when the user made it (for frame times). */
+function update(patch: Partial<PlaygroundSettings>, inputAt = performance.now()): void {
   seq += 1;
   document.body.dataset.seq = String(seq);
-  sentAt.set(seq, performance.now());
+  sentAt.set(seq, inputAt);
+  postedAt.set(seq, performance.now());
   vscode.send({ type: 'update', patch, seq });
 }
 
@@ -369,8 +374,8 @@ function renderSliders(): void {
       next.set(dim, v);
       settings = { ...settings!, edits: [...next] };
       vscode.saveState({ checkpointDir: checkpointDir!, settings });
-      update({ edits: [...next] });
       singleHeading.textContent = `Sample ${settings.selected} (edited)`;
+      sendSliderFrame(settings.edits, performance.now());
     });
     range.addEventListener('change', reportFrames);
     dimField.addEventListener('change', () => {
@@ -383,10 +388,43 @@ function renderSliders(): void {
   setChildren(sliders, ...rows);
 }
 
+/**
+ * Slider moves, one frame in flight: while the image of one position is on its way, only the
+ * newest position waits (sent when that image arrives). Nothing queues up behind a slow frame, and
+ * each frame's time counts from the input event of the position it shows.
+ */
+const slider: { inFlight: number | undefined; sentAt: number; pending: { edits: [number, number][]; at: number } | undefined } = {
+  inFlight: undefined,
+  sentAt: 0,
+  pending: undefined,
+};
+
+function sendSliderFrame(edits: [number, number][], at: number): void {
+  // A frame that never came back (an error) must not block the slider for good.
+  if (slider.inFlight !== undefined && performance.now() - slider.sentAt < 2000) {
+    slider.pending = { edits, at };
+    return;
+  }
+  slider.pending = undefined;
+  seq += 1;
+  document.body.dataset.seq = String(seq);
+  sentAt.set(seq, at);
+  postedAt.set(seq, performance.now());
+  vscode.send({ type: 'slide', edits, seq });
+  slider.inFlight = seq;
+  slider.sentAt = performance.now();
+}
+
+function sliderFrameArrived(frameSeq: number): void {
+  if (slider.inFlight === undefined || frameSeq < slider.inFlight) return;
+  slider.inFlight = undefined;
+  if (slider.pending) sendSliderFrame(slider.pending.edits, slider.pending.at);
+}
+
 function reportFrames(): void {
   const fresh = frameTimes.slice(lastReportedFrames);
   lastReportedFrames = frameTimes.length;
-  if (fresh.length > 0) vscode.send({ type: 'frameTimes', kind: 'single', ms: fresh });
+  if (fresh.length > 0) vscode.send({ type: 'frameTimes', kind: 'single', ms: fresh, renderMs: roundTrips.slice(-fresh.length) });
 }
 
 function renderSettings(): void {
@@ -417,7 +455,6 @@ function renderSettings(): void {
 function renderBusy(): void {
   gridRing.hidden = !busy.grid;
   stripRing.hidden = !busy.strip;
-  singleRing.hidden = !busy.single;
   gridFrame.classList.toggle('stale', busy.grid && (images.grid?.seq ?? 0) < seq);
 }
 
@@ -469,21 +506,30 @@ function onImages(message: Extract<HostToPlayground, { type: 'images' }>): void 
   if (message.kind === 'grid') drawGrid();
   else if (message.kind === 'strip') drawStrip();
   else drawSingle();
+  if (message.kind === 'single') sliderFrameArrived(message.seq);
   const started = sentAt.get(message.seq);
-  if (message.kind === 'single' && started !== undefined) {
+  const posted = postedAt.get(message.seq);
+  if (message.kind === 'single' && started !== undefined && posted !== undefined) {
     requestAnimationFrame(() => {
-      const ms = performance.now() - started;
+      const now = performance.now();
+      const ms = now - started;
       frameTimes.push(ms);
-      const recent = frameTimes.slice(-30).sort((a, b) => a - b);
-      frameLabel.textContent = `Last frame ${ms.toFixed(0)} ms (median of the last ${recent.length}: ${recent[Math.floor(recent.length / 2)].toFixed(0)} ms; generator ${message.computeMs.toFixed(0)} ms)`;
-      frameLabel.title = 'From moving the slider to the new image on screen. The generator runs in its own process; the rest is messaging between the webview, VS Code and that process.';
+      roundTrips.push(now - posted);
+      const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+      frameLabel.textContent =
+        `Frame: ${(now - posted).toFixed(0)} ms to render and show (median ${median(roundTrips.slice(-30)).toFixed(0)} ms), ` +
+        `${ms.toFixed(0)} ms from the slider; generator ${message.computeMs.toFixed(0)} ms`;
+      frameLabel.title =
+        'Render and show: from sending the slider position to the new image on screen. From the slider: also counts the wait for the frame before it. The generator runs in its own process; the rest is messaging between this view, VS Code and that process.';
       frameLabel.dataset.frames = JSON.stringify(frameTimes.slice(-200).map((v) => Math.round(v)));
+      frameLabel.dataset.rounds = JSON.stringify(roundTrips.slice(-200).map((v) => Math.round(v)));
       computeTimes.push(message.computeMs);
       hostTimes.push(message.hostMs);
       frameLabel.dataset.compute = JSON.stringify(computeTimes.slice(-200).map((v) => Math.round(v)));
       frameLabel.dataset.host = JSON.stringify(hostTimes.slice(-200).map((v) => Math.round(v)));
     });
     for (const key of [...sentAt.keys()]) if (key <= message.seq) sentAt.delete(key);
+    for (const key of [...postedAt.keys()]) if (key <= message.seq) postedAt.delete(key);
   }
 }
 

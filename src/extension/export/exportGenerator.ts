@@ -64,7 +64,7 @@ export async function exportGenerator(deps: ExportDeps, target: unknown, options
       },
     );
     log(`Wrote ${result.files.join(', ')} to ${result.outDir} (input [batch, ${result.latentSize}], output [batch, ${result.outputShape.join(', ')}])`);
-    void vscode.window.showInformationMessage(`Exported the generator of “${checkpoint.runName}” to ${path.basename(outDir)} (TensorFlow.js model.json + weights).`, 'Open README', 'Reveal Folder').then((choice) => {
+    void vscode.window.showInformationMessage(`Exported the generator of “${checkpoint.runName}” to ${vscode.workspace.asRelativePath(outDir)} (TensorFlow.js model.json + weights).`, 'Open README', 'Reveal Folder').then((choice) => {
       if (choice === 'Open README') void vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(path.join(outDir, 'README.md')));
       if (choice === 'Reveal Folder') void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(outDir));
     });

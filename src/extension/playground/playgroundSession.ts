@@ -70,7 +70,8 @@ export class PlaygroundSession {
         if (o.kind === 'single' && received !== undefined) this.hostTimes.push(hostMs);
         this.actions.post({ type: 'images', ...o, hostMs });
       },
-      busy: (kind, busy) => this.actions.post({ type: 'busy', kind, busy }),
+      // A slider frame takes tens of milliseconds: a spinner for it would only flicker.
+      busy: (kind, busy) => kind !== 'single' && this.actions.post({ type: 'busy', kind, busy }),
       error: (kind, error) => this.reportError(error, false, kind),
     });
   }
@@ -143,6 +144,8 @@ export class PlaygroundSession {
         return this.ready();
       case 'update':
         return this.update(message.patch, message.seq);
+      case 'slide':
+        return this.update({ edits: message.edits }, message.seq, false);
       case 'randomSeed':
         return this.update({ source: 'seed', seed: this.actions.randomSeed() % (MAX_SEED + 1) }, message.seq);
       case 'copyLatent':
@@ -152,22 +155,22 @@ export class PlaygroundSession {
       case 'exportGenerator':
         return this.actions.exportGenerator(this.target.checkpointDir);
       case 'frameTimes':
-        return this.logFrameTimes(message.kind, message.ms);
+        return this.logFrameTimes(message.kind, message.ms, message.renderMs);
       default:
         assertNever(message);
     }
   }
 
-  private async update(patch: Partial<PlaygroundSettings>, seq: number): Promise<void> {
+  /** Applies a change; the validated settings go back to the webview unless `echo` is false (slider moves, many a second). */
+  private async update(patch: Partial<PlaygroundSettings>, seq: number, echo = true): Promise<void> {
     if (!this.settings || !this.info) return;
     this.receivedAt.set(seq, performance.now());
     if (this.receivedAt.size > 500) this.receivedAt.delete(this.receivedAt.keys().next().value!);
     const before = this.settings;
     const after = applySettings(before, patch, this.limits);
     this.settings = after;
-    // A slider move is applied as sent: echoing it on every frame would only slow the webview down.
-    const sliderOnly = Object.keys(patch).length === 1 && patch.edits !== undefined && JSON.stringify(after.edits) === JSON.stringify(patch.edits);
-    if (!sliderOnly) this.actions.post({ type: 'settings', settings: after, checkpointDir: this.target.checkpointDir });
+    // A slider move that was valid as sent is not echoed: that would only slow the webview down.
+    if (echo || JSON.stringify(after.edits) !== JSON.stringify(patch.edits)) this.actions.post({ type: 'settings', settings: after, checkpointDir: this.target.checkpointDir });
     await this.apply(before, after, seq);
   }
 
@@ -251,16 +254,19 @@ export class PlaygroundSession {
     }
   }
 
-  private logFrameTimes(kind: RenderKind, ms: number[]): void {
-    const valid = ms.filter((v) => Number.isFinite(v) && v >= 0).sort((a, b) => a - b);
-    if (valid.length === 0) return;
-    const median = valid[Math.floor(valid.length / 2)];
-    const p90 = valid[Math.min(valid.length - 1, Math.floor(valid.length * 0.9))];
-    const host = this.hostTimes.sort((a, b) => a - b);
-    const hostText = host.length > 0 ? `; in the extension host and generator: median ${host[Math.floor(host.length / 2)].toFixed(0)} ms` : '';
+  private logFrameTimes(kind: RenderKind, ms: number[], renderMs: number[]): void {
+    const stats = (values: number[]) => {
+      const v = values.filter((x) => Number.isFinite(x) && x >= 0).sort((a, b) => a - b);
+      return v.length === 0 ? undefined : { median: v[Math.floor(v.length / 2)], p90: v[Math.min(v.length - 1, Math.floor(v.length * 0.9))], max: v[v.length - 1], n: v.length };
+    };
+    const render = stats(renderMs);
+    const input = stats(ms);
+    if (!render || !input) return;
+    const host = stats(this.hostTimes);
     this.hostTimes = [];
     this.actions.log(
-      `Playground: ${kind} frames, input to drawn: median ${median.toFixed(0)} ms, 90th percentile ${p90.toFixed(0)} ms, max ${valid[valid.length - 1].toFixed(0)} ms (${valid.length} frames)${hostText}`,
+      `Playground: ${kind} frames (${render.n}): render and show median ${render.median.toFixed(0)} ms, 90th percentile ${render.p90.toFixed(0)} ms, max ${render.max.toFixed(0)} ms; ` +
+        `from the slider median ${input.median.toFixed(0)} ms${host ? `; in the extension host and generator median ${host.median.toFixed(0)} ms` : ''}`,
     );
   }
 

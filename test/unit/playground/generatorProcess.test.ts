@@ -13,6 +13,13 @@ import { decodeGrayPng } from '../../../src/trainer/image/png';
 import { tempDir } from '../helpers';
 import { checkpointsOf, GENERATOR_SCRIPT, smokeRun } from './smokeRun';
 
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
 async function loadError(client: GeneratorClient, checkpointDir: string): Promise<GeneratorError> {
   try {
     await client.load({ checkpointDir, backend: 'auto' });
@@ -62,7 +69,7 @@ describe('generator process (real child)', () => {
     // Rendering in train mode must not move the running statistics that eval mode uses.
     const before = decodeFloat32((await client.render(fixed.subarray(0, 100), 'eval')).images);
     await client.render(fixed, 'train');
-    assert.deepEqual(decodeFloat32((await client.render(fixed.subarray(0, 100), 'eval')).images), before);
+    assert.deepEqual(decodeFloat32((await client.render(fixed.subarray(0, 100), 'eval')).images), before, 'the same request gives the same bits');
   });
 
   it('renders each image from its own latent in eval mode, and from the batch in train mode', async () => {
@@ -74,11 +81,12 @@ describe('generator process (real child)', () => {
     const size = 32 * 32;
     const all = decodeFloat32((await client.render(latents, 'eval')).images);
     const third = decodeFloat32((await client.render(latents.subarray(2 * 100, 3 * 100), 'eval')).images);
-    assert.deepEqual(third, all.subarray(2 * size, 3 * size), 'eval: image 2 alone equals image 2 of the batch');
+    // Equal up to float rounding (a backend may sum in another order for another batch size).
+    assert.ok(maxAbsDiff(third, all.subarray(2 * size, 3 * size)) < 1e-5, 'eval: image 2 alone equals image 2 of the batch');
     assert.ok(all.every((v) => v >= -1 && v <= 1), 'tanh outputs');
     const trainAll = decodeFloat32((await client.render(latents, 'train')).images);
     const trainHalf = decodeFloat32((await client.render(latents.subarray(0, 8 * 100), 'train')).images);
-    assert.notDeepEqual(trainHalf.subarray(0, size), trainAll.subarray(0, size), 'train: an image depends on the rest of the batch');
+    assert.ok(maxAbsDiff(trainHalf.subarray(0, size), trainAll.subarray(0, size)) > 1e-3, 'train: an image depends on the rest of the batch');
   });
 
   it('saves the grid as a PNG with its settings, atomically', async () => {

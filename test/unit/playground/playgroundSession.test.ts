@@ -90,17 +90,23 @@ describe('playground session (fake generator)', () => {
     assert.ok(h.logs[0].includes('step-000008 on cpu'));
   });
 
-  it('a slider edit renders one image in eval mode with the edited latent, echoing the webview’s sequence number', async () => {
+  it('a slider move renders one image in eval mode with the edited latent, echoing the webview’s sequence number', async () => {
     const h = harness();
     await h.session.onMessage({ type: 'ready' });
     await settle();
     h.generator.renders = [];
-    await h.session.onMessage({ type: 'update', patch: { edits: [[0, 2.5]] }, seq: 41 });
+    const settingsBefore = h.posted.filter((m) => m.type === 'settings').length;
+    await h.session.onMessage({ type: 'slide', edits: [[0, 2.5]], seq: 41 });
     await settle();
+    assert.equal(h.posted.filter((m) => m.type === 'settings').length, settingsBefore, 'a valid slider move is not echoed');
+    assert.deepEqual(h.session.currentSettings?.edits, [[0, 2.5]]);
     assert.deepEqual(h.generator.renders, [{ count: 1, batchNorm: 'eval', firsts: [2.5] }]);
     const single = imagesOf(h.posted, 'single').pop()!;
     assert.equal(single.seq, 41);
     assert.equal(decodeFloat32(single.images)[0], 2.5);
+    await h.session.onMessage({ type: 'update', patch: { edits: [] }, seq: 42 });
+    const reset = h.posted.filter((m): m is Extract<HostToPlayground, { type: 'settings' }> => m.type === 'settings').pop()!;
+    assert.deepEqual(reset.settings.edits, [], 'Reset is an ordinary change and is echoed');
   });
 
   it('switching to the run’s fixed noise and train mode renders that batch in train mode', async () => {
@@ -167,8 +173,8 @@ describe('playground session (fake generator)', () => {
   it('logs measured frame times and hands export to VS Code; dispose stops the generator', async () => {
     const h = harness();
     await h.session.onMessage({ type: 'ready' });
-    await h.session.onMessage({ type: 'frameTimes', kind: 'single', ms: [30, 10, 20, 40, 50] });
-    assert.match(h.logs.pop()!, /single frames, input to drawn: median 30 ms, 90th percentile 50 ms, max 50 ms \(5 frames\)/);
+    await h.session.onMessage({ type: 'frameTimes', kind: 'single', ms: [30, 10, 20, 40, 50], renderMs: [20, 5, 15, 25, 35] });
+    assert.match(h.logs.pop()!, /single frames \(5\): render and show median 20 ms, 90th percentile 35 ms, max 35 ms; from the slider median 30 ms/);
     await h.session.onMessage({ type: 'exportGenerator' });
     assert.deepEqual(h.exported, ['/runs/r/checkpoints/step-000008']);
     await h.session.dispose();

@@ -1,7 +1,10 @@
 /** A code-server with the packed extension installed and a workbench page, for one UI test file. */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { activityBarItem, CodeServer, launchBrowser, openWorkbench, screenshot, startCodeServer, WorkbenchBrowser } from '../harness';
-import { makeWorkspace, testSettings, vsixPath } from '../shared';
+import { activityBarItem, CodeServer, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, WorkbenchBrowser } from '../harness';
+import { makeWorkspace, REPO_ROOT, testDataDir, testSettings, vsixPath } from '../shared';
 
 export interface UiSession {
   server: CodeServer;
@@ -59,4 +62,37 @@ export async function screenshotOnFailure(session: UiSession | undefined, test: 
   if (!session || !test || test.state !== 'failed') return;
   const file = await screenshot(session.page, `failed-${test.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
   console.log(`    screenshot of the failure: ${file}`);
+}
+
+/**
+ * Trains a run with the CLI (dist/cli.js, as `gan-studio-train` does) into the workspace's runs
+ * folder, where the Runs view picks it up: the smoke preset unless `config` says otherwise.
+ * Returns the run folder.
+ */
+export function trainWithCli(workspace: string, config: Record<string, unknown> = {}, extraArgs: string[] = []): string {
+  const configFile = path.join(workspace, '.vscode', `cli-${Date.now()}-${Math.floor(Math.random() * 1e6)}.gan.json`);
+  fs.writeFileSync(configFile, JSON.stringify({ preset: 'smoke', ...config }));
+  const result = spawnSync(
+    process.execPath,
+    [path.join(REPO_ROOT, 'bin', 'gan-studio-train.js'), '--config', configFile, '--out', path.join(workspace, '.gan-studio', 'runs'), '--data', testDataDir(), '--offline', ...extraArgs],
+    { encoding: 'utf8', timeout: 600_000 },
+  );
+  fs.rmSync(configFile, { force: true });
+  if (result.status !== 0) throw new Error(`gan-studio-train failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  return /Run folder: (.+)$/m.exec(result.stdout)![1].trim();
+}
+
+/** Continues a run with the CLI (e.g. more steps, so that it writes new grids). */
+export function resumeWithCli(runDir: string, extraArgs: string[]): void {
+  const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'gan-studio-train.js'), '--resume', runDir, '--data', testDataDir(), '--offline', ...extraArgs], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (result.status !== 0) throw new Error(`gan-studio-train --resume failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+}
+
+/** Closes every notification toast (e.g. before a screenshot). */
+export async function clearNotifications(page: Page): Promise<void> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden' });
 }
