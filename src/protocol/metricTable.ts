@@ -3,7 +3,7 @@
  * record is O(1) and a run of 100,000 records is a handful of contiguous arrays. Used by the
  * extension host (to keep a run's metrics between messages) and by the dashboard webview. Pure.
  */
-import { METRIC_COLUMNS, MetricColumn, MetricColumns } from './dashboardProtocol';
+import { FLOAT32_COLUMNS, METRIC_COLUMNS, MetricColumn, MetricColumns, WireColumns } from './dashboardProtocol';
 import type { MetricRecord } from './runFormat';
 
 export function emptyColumns(): MetricColumns {
@@ -11,10 +11,10 @@ export function emptyColumns(): MetricColumns {
 }
 
 /** Rows of `columns`, checking that every column is there and all have the same length. */
-export function columnsLength(columns: MetricColumns): number {
+export function columnsLength(columns: WireColumns): number {
   const n = columns.step?.length;
   for (const c of METRIC_COLUMNS) {
-    if (!(columns[c] instanceof Float64Array)) throw new Error(`metric column "${c}" is missing`);
+    if (!(columns[c] instanceof Float64Array || columns[c] instanceof Float32Array)) throw new Error(`metric column "${c}" is missing`);
     if (columns[c].length !== n) throw new Error(`metric column "${c}" has ${columns[c].length} rows, "step" has ${n}`);
   }
   return n;
@@ -51,6 +51,13 @@ export class MetricTable {
     return Object.fromEntries(METRIC_COLUMNS.map((c) => [c, this.data[c].slice(start, this.size)])) as MetricColumns;
   }
 
+  /** The rows from `start` to the end as messages carry them (FLOAT32_COLUMNS as Float32Array). */
+  wire(start = 0): WireColumns {
+    return Object.fromEntries(
+      METRIC_COLUMNS.map((c) => [c, FLOAT32_COLUMNS.includes(c) ? Float32Array.from(this.data[c].subarray(start, this.size)) : this.data[c].slice(start, this.size)]),
+    ) as WireColumns;
+  }
+
   /** Last value of a column, or undefined when empty. */
   last(name: MetricColumn): number | undefined {
     return this.size > 0 ? this.data[name][this.size - 1] : undefined;
@@ -81,7 +88,7 @@ export class MetricTable {
     }
   }
 
-  appendColumns(columns: MetricColumns): void {
+  appendColumns(columns: WireColumns): void {
     const n = columnsLength(columns);
     this.reserve(this.size + n);
     for (const c of METRIC_COLUMNS) this.data[c].set(columns[c], this.size);

@@ -3,7 +3,7 @@
  * routes host messages through the reducer, and redraws the parts that changed, at most once per
  * animation frame.
  */
-import { DashboardViewState, defaultViewState, HostMessage, parseViewState, RunAction, WebviewMessage } from '../../src/protocol/dashboardProtocol';
+import { DashboardViewState, defaultViewState, HostMessage, parseViewState, RunAction, SnapshotTiming, WebviewMessage } from '../../src/protocol/dashboardProtocol';
 import { fileSlug } from '../../src/protocol/dashboardProtocol';
 import { ChartSpec, GanChart } from './chart/ganChart';
 import { applyHostMessage, Changes, DashboardModel, emptyModel } from './model/dashboardModel';
@@ -27,23 +27,23 @@ const CHARTS: ChartSpec[] = [
   {
     id: 'losses',
     title: 'Losses',
-    hint: 'GAN losses spike; judge convergence by the samples',
+    hint: 'spikes are normal: judge by the samples',
     lines: [
       { column: 'lossD', label: 'loss_D', color: (t) => t.blue },
       { column: 'lossG', label: 'loss_G', color: (t) => t.orange },
     ],
-    height: 260,
+    height: 240,
     allowLog: true,
   },
   {
     id: 'outputs',
     title: 'Discriminator outputs',
-    hint: 'D(x) on real images, D(G(z)) on generated ones; 0.5 is a coin toss',
+    hint: 'on real x and on G(z); 0.5: D cannot tell',
     lines: [
       { column: 'dReal', label: 'D(x)', color: (t) => t.green },
       { column: 'dFake', label: 'D(G(z))', color: (t) => t.red },
     ],
-    height: 200,
+    height: 240,
     yRange: [0, 1],
     guide: 0.5,
     allowLog: false,
@@ -52,13 +52,22 @@ const CHARTS: ChartSpec[] = [
 
 /** Update timings, for the benchmark (bench/dashboard.ts) and for curious users in the devtools. */
 export interface DashboardStats {
-  /** ms from a host message's arrival to the end of the redraw it caused, latest last. */
+  /** ms of work per update that changed the metrics: applying the message and redrawing, latest last. */
   updateMs: number[];
+  /** ms from such a message's arrival to the end of its redraw (includes waiting for the next frame). */
+  latencyMs: number[];
   /** Date.now() when the first snapshot had been drawn. */
   snapshotDrawnAt: number | undefined;
   /** Rows of the shown run drawn last. */
   rows: number;
   renders: number;
+  /** Date.now() when this page started (a hidden panel's page is rebuilt when shown again). */
+  startedAt: number;
+  /** Date.now() when the page asked for its snapshot, and when the snapshot arrived. */
+  readySentAt: number | undefined;
+  snapshotReceivedAt: number | undefined;
+  /** The host's side of the last snapshot: ms to read the runs, and when it was sent. */
+  snapshotTiming: SnapshotTiming | undefined;
 }
 
 export class App {
@@ -74,9 +83,11 @@ export class App {
   private readonly compareGrids: CompareGrids;
   private pending: Changes | undefined;
   private pendingSince: number | undefined;
+  /** ms spent applying the messages of the pending redraw. */
+  private pendingWork = 0;
   private frame: number | undefined;
   private busy = false;
-  readonly stats: DashboardStats = { updateMs: [], snapshotDrawnAt: undefined, rows: 0, renders: 0 };
+  readonly stats: DashboardStats = { updateMs: [], latencyMs: [], snapshotDrawnAt: undefined, rows: 0, renders: 0, startedAt: Date.now(), readySentAt: undefined, snapshotReceivedAt: undefined, snapshotTiming: undefined };
 
   constructor(
     root: HTMLElement,
@@ -117,12 +128,14 @@ export class App {
       ),
     );
     root.removeAttribute('aria-busy');
+    document.body.dataset.startedAt = String(this.stats.startedAt);
     watchTheme((theme) => {
       this.theme = theme;
       this.schedule({ header: false, metrics: true, samples: true, runList: false, compare: true, reset: false });
     });
     this.toolbar.render(this.view);
     this.header.render(undefined, undefined);
+    this.stats.readySentAt = Date.now();
     this.host.send({ type: 'ready', view: this.view });
   }
 
@@ -133,6 +146,10 @@ export class App {
 
   onMessage(message: HostMessage): void {
     const received = performance.now();
+    if (message.type === 'snapshot') {
+      this.stats.snapshotReceivedAt ??= Date.now();
+      this.stats.snapshotTiming ??= message.timing;
+    }
     const changes = applyHostMessage(this.model, message);
     if (changes.exported) {
       this.busy = false;
@@ -144,6 +161,7 @@ export class App {
       const compare = this.view.compare.filter((k) => known.has(k));
       if (compare.length !== this.view.compare.length) this.setView({ ...this.view, compare }, false);
     }
+    this.pendingWork += performance.now() - received;
     this.schedule(changes, received);
   }
 
@@ -157,11 +175,14 @@ export class App {
   }
 
   private draw(): void {
+    const started = performance.now();
     this.frame = undefined;
     const changes = this.pending;
     const since = this.pendingSince;
+    const applied = this.pendingWork;
     this.pending = undefined;
     this.pendingSince = undefined;
+    this.pendingWork = 0;
     if (!changes) return;
     const main = this.model.main;
     if (changes.header || changes.reset) this.header.render(main?.info, this.model.unavailable);
@@ -171,8 +192,13 @@ export class App {
     this.stats.renders++;
     this.stats.rows = main?.length ?? 0;
     if (since !== undefined && (changes.metrics || changes.reset)) {
-      this.stats.updateMs.push(performance.now() - since);
-      if (this.stats.updateMs.length > 2000) this.stats.updateMs.splice(0, 1000);
+      const now = performance.now();
+      this.stats.updateMs.push(applied + now - started);
+      this.stats.latencyMs.push(now - since);
+      if (this.stats.updateMs.length > 2000) {
+        this.stats.updateMs.splice(0, 1000);
+        this.stats.latencyMs.splice(0, 1000);
+      }
     }
     if (changes.reset && this.stats.snapshotDrawnAt === undefined && main) this.stats.snapshotDrawnAt = Date.now();
     document.body.dataset.rows = String(this.stats.rows);

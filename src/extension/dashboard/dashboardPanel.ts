@@ -102,6 +102,11 @@ export class DashboardPanel implements vscode.Disposable {
     panel.title = this.title();
     this.updateResourceRoots();
     panel.webview.html = this.html();
+    // Read the run while the workbench builds the webview, instead of after it asks.
+    const prefetch = setTimeout(() => {
+      if (!this.disposed && !this.ready) this.main.prefetch();
+    }, 0);
+    this.disposables.add({ dispose: () => clearTimeout(prefetch) });
   }
 
   private title(): string {
@@ -234,6 +239,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private sendSnapshot(): void {
+    const started = performance.now();
     const read = this.main.snapshot();
     this.panel.title = this.title();
     if (!read.ok) {
@@ -244,7 +250,9 @@ export class DashboardPanel implements vscode.Disposable {
     const runs = this.runList();
     this.lastRunList = JSON.stringify(runs);
     this.runListStale = false;
-    this.post({ type: 'snapshot', main: this.toSnapshot(this.runDir, read.value), compare: this.compareSnapshots(), runs });
+    const main = this.toSnapshot(this.runDir, read.value);
+    const compare = this.compareSnapshots();
+    this.post({ type: 'snapshot', main, compare, runs, timing: { readMs: Math.round(performance.now() - started), sentAt: Date.now() } });
     this.ready = true;
   }
 

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MetricColumns, RunInfo } from '../../protocol/dashboardProtocol';
+import type { RunInfo, WireColumns } from '../../protocol/dashboardProtocol';
 import { MetricTable } from '../../protocol/metricTable';
 import { METRICS_FILE, REAL_GRID_FILE, RUN_MANIFEST, SampleEntry } from '../../protocol/runFormat';
 import type { RunStoreChange, RunSummary } from '../runs/runStore';
@@ -41,15 +41,15 @@ export interface FeedController {
 
 export interface FeedSnapshot {
   info: RunInfo;
-  metrics: MetricColumns;
+  metrics: WireColumns;
   samples: SampleEntry[];
   hasRealGrid: boolean;
 }
 
 export interface FeedDelta {
   info?: RunInfo;
-  append?: MetricColumns;
-  replace?: MetricColumns;
+  append?: WireColumns;
+  replace?: WireColumns;
   samples?: SampleEntry[];
   hasRealGrid?: boolean;
 }
@@ -73,6 +73,8 @@ export class RunFeed {
   private lastInfo = '';
   private lastSamples = '';
   private lastReal: boolean | undefined;
+  /** Watches the folder of a run another process trains, for appends to metrics.jsonl. */
+  private folderWatcher: fs.FSWatcher | undefined;
 
   constructor(
     readonly dir: string,
@@ -153,6 +155,35 @@ export class RunFeed {
     this.table.appendRecords(read.records);
   }
 
+  /**
+   * While another process (the CLI, another window) trains the run, follow metrics.jsonl through
+   * a watcher of its own: the run store's watcher waits for a quiet moment before it reports, and
+   * a trainer that logs faster than that would show nothing until it pauses. A run this window
+   * trains is followed through its trainer's events instead.
+   */
+  private syncFolderWatcher(info: RunInfo): void {
+    const wanted = info.live && !info.controllable;
+    if (wanted && !this.folderWatcher) {
+      try {
+        this.folderWatcher = fs.watch(this.dir, (_event, name) => {
+          if (name?.toString() !== METRICS_FILE) return;
+          this.metricsStale = true;
+          this.onStale();
+        });
+        this.folderWatcher.on('error', () => this.closeFolderWatcher());
+      } catch {
+        // The folder vanished; the store reports that.
+      }
+    } else if (!wanted) {
+      this.closeFolderWatcher();
+    }
+  }
+
+  private closeFolderWatcher(): void {
+    this.folderWatcher?.close();
+    this.folderWatcher = undefined;
+  }
+
   private summary(): FeedRead<{ summary: RunSummary; info: RunInfo }> {
     const summary = this.store.get(this.dir);
     if (!summary) return { ok: false, message: `The run folder ${this.dir} no longer exists (or has no run.json).` };
@@ -160,6 +191,7 @@ export class RunFeed {
     const warning = this.badLines > 0 ? `${this.badLines} damaged line${this.badLines === 1 ? '' : 's'} of metrics.jsonl ${this.badLines === 1 ? 'was' : 'were'} skipped.` : null;
     const info = buildRunInfo(summary, live, warning);
     if (!info) return { ok: false, message: summary.loadError ?? `Cannot read the run in ${this.dir}.` };
+    this.syncFolderWatcher(info);
     return { ok: true, value: { summary, info } };
   }
 
@@ -172,6 +204,12 @@ export class RunFeed {
 
   private hasRealGrid(): boolean {
     return fs.existsSync(path.join(this.dir, REAL_GRID_FILE));
+  }
+
+  /** Reads the metrics now (while the webview is still loading), so that the snapshot is quick. */
+  prefetch(): void {
+    this.metricsStale = true;
+    this.readMetrics();
   }
 
   /** Everything, for a webview that has just loaded. */
@@ -188,15 +226,15 @@ export class RunFeed {
     this.lastInfo = JSON.stringify(read.value.info);
     this.lastSamples = JSON.stringify(samples);
     this.lastReal = hasRealGrid;
-    return { ok: true, value: { info: read.value.info, metrics: this.table.slice(0), samples, hasRealGrid } };
+    return { ok: true, value: { info: read.value.info, metrics: this.table.wire(0), samples, hasRealGrid } };
   }
 
   /** What changed since the last snapshot or poll; undefined when nothing did. */
   poll(): FeedRead<FeedDelta | undefined> {
     this.readMetrics();
     const delta: FeedDelta = {};
-    if (this.replaced) delta.replace = this.table.slice(0);
-    else if (this.table.length > this.sent) delta.append = this.table.slice(this.sent);
+    if (this.replaced) delta.replace = this.table.wire(0);
+    else if (this.table.length > this.sent) delta.append = this.table.wire(this.sent);
     this.replaced = false;
     this.sent = this.table.length;
     if (this.manifestStale || delta.replace) {
@@ -224,6 +262,7 @@ export class RunFeed {
   }
 
   dispose(): void {
+    this.closeFolderWatcher();
     this.detach();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

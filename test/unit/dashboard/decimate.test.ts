@@ -1,6 +1,6 @@
 /** Decimation: the drawn rows look like all the rows, and they are real rows. */
 import * as assert from 'node:assert/strict';
-import { decimate, visibleRange } from '../../../webview/dashboard/model/decimate';
+import { decimate, IncrementalDecimator, visibleRange } from '../../../webview/dashboard/model/decimate';
 import { random } from './runFixtures';
 
 function series(n: number, seed: number): Float64Array {
@@ -67,5 +67,49 @@ describe('dashboard: decimation', () => {
     for (let k = 0; k < 5; k++) decimate(x, [a, b, c, d], 0, n, 1000);
     const ms = (performance.now() - t0) / 5;
     assert.ok(ms < 30, `${ms.toFixed(1)} ms`);
+  });
+});
+
+describe('dashboard: incremental decimation', () => {
+  it('gives the same rows as decimating everything with the same columns, and costs little per append', () => {
+    const n = 100_000;
+    const x = Float64Array.from({ length: n }, (_, i) => i * 2);
+    const rnd = random(11);
+    const a = Float64Array.from({ length: n }, () => rnd());
+    const b = Float64Array.from({ length: n }, () => rnd());
+    const dec = new IncrementalDecimator();
+    let rows = dec.update('k', x, [a, b], 1000, 500);
+    assert.equal(rows[0], 0);
+    assert.equal(rows[rows.length - 1], 999);
+    // Grow in steps, as a live run does.
+    let worst = 0;
+    for (let len = 90_000; len <= n; len += 200) {
+      if (len === 90_000) dec.update('k', x, [a, b], len, 500); // catch up (may widen the columns)
+      const t = performance.now();
+      rows = dec.update('k', x, [a, b], len, 500);
+      worst = Math.max(worst, performance.now() - t);
+      assert.equal(rows[rows.length - 1], len - 1);
+    }
+    for (let i = 1; i < rows.length; i++) assert.ok(rows[i] > rows[i - 1]);
+    assert.ok(rows.length <= 500 * 6, `${rows.length} rows`);
+    // Global extremes are kept.
+    const kept = new Set(rows);
+    assert.ok(kept.has(a.indexOf(Math.max(...a))) && kept.has(b.indexOf(Math.min(...b))));
+    // The same result as starting afresh with the same key.
+    const fresh = new IncrementalDecimator();
+    fresh.update('k', x, [a, b], 90_000, 500);
+    for (let len = 90_200; len <= n; len += 200) fresh.update('k', x, [a, b], len, 500);
+    assert.deepEqual([...fresh.update('k', x, [a, b], n, 500)], [...rows]);
+    assert.ok(worst < 15, `an append took ${worst.toFixed(1)} ms`);
+  });
+
+  it('starts again when the data changes (a new key) or is replaced by fewer rows', () => {
+    const x = Float64Array.from({ length: 100 }, (_, i) => i);
+    const a = Float64Array.from({ length: 100 }, (_, i) => i % 7);
+    const dec = new IncrementalDecimator();
+    dec.update('a', x, [a], 100, 10);
+    assert.equal(dec.update('a', x, [a], 10, 10).at(-1), 9);
+    assert.equal(dec.update('b', x, [a], 50, 10).at(-1), 49);
+    assert.equal(dec.update('b', x, [a], 0, 10).length, 0);
   });
 });

@@ -33,6 +33,8 @@ function info(key: string, name = key): RunInfo {
   };
 }
 
+const timing = { readMs: 1, sentAt: 0 };
+
 function snapshot(key: string, rows: number): RunSnapshot {
   return { info: info(key), metrics: columns(0, rows), samples: [{ step: 0, epoch: 0, time: 0, uri: 'a' }, { step: 500, epoch: 5, time: 1, uri: 'b' }], realGrid: null };
 }
@@ -40,7 +42,7 @@ function snapshot(key: string, rows: number): RunSnapshot {
 describe('dashboard: webview model', () => {
   it('takes a snapshot, then appends updates and extends derived columns incrementally', () => {
     const model = emptyModel();
-    const c = applyHostMessage(model, { type: 'snapshot', main: snapshot('/runs/a', 30), compare: [], runs: [] });
+    const c = applyHostMessage(model, { type: 'snapshot', main: snapshot('/runs/a', 30), compare: [], runs: [], timing });
     assert.ok(c.reset && c.metrics && c.header);
     const main = model.main!;
     assert.equal(main.length, 30);
@@ -60,7 +62,7 @@ describe('dashboard: webview model', () => {
 
   it('replaces rows when the file was rewritten, and drops derived columns', () => {
     const model = emptyModel();
-    applyHostMessage(model, { type: 'snapshot', main: snapshot('/runs/a', 30), compare: [], runs: [] });
+    applyHostMessage(model, { type: 'snapshot', main: snapshot('/runs/a', 30), compare: [], runs: [], timing });
     model.main!.smoothed('lossG', 0.9);
     applyHostMessage(model, { type: 'update', runs: [{ key: '/runs/a', replace: columns(0, 10) }] });
     assert.equal(model.main!.length, 10);
@@ -70,7 +72,7 @@ describe('dashboard: webview model', () => {
   it('ignores updates of runs it does not show, and says what an info or grid update changes', () => {
     const model = emptyModel();
     assert.deepEqual(applyHostMessage(model, { type: 'update', runs: [{ key: '/x', append: columns(0, 1) }] }).metrics, false);
-    applyHostMessage(model, { type: 'snapshot', main: snapshot('/runs/a', 3), compare: [snapshot('/runs/b', 4)], runs: [] });
+    applyHostMessage(model, { type: 'snapshot', main: snapshot('/runs/a', 3), compare: [snapshot('/runs/b', 4)], runs: [], timing });
     const c = applyHostMessage(model, { type: 'update', runs: [{ key: '/runs/b', info: info('/runs/b', 'renamed'), samples: [] }] });
     assert.ok(c.compare && c.samples && !c.header && !c.metrics);
     assert.equal(model.compare[0].info.name, 'renamed');
@@ -80,7 +82,7 @@ describe('dashboard: webview model', () => {
 
   it('replaces the compared runs, the run list, and reports an unavailable run', () => {
     const model = emptyModel();
-    applyHostMessage(model, { type: 'snapshot', main: snapshot('/runs/a', 3), compare: [], runs: [] });
+    applyHostMessage(model, { type: 'snapshot', main: snapshot('/runs/a', 3), compare: [], runs: [], timing });
     applyHostMessage(model, { type: 'compare', runs: [snapshot('/runs/c', 2), snapshot('/runs/b', 2)] });
     assert.deepEqual(model.compare.map((r) => r.key), ['/runs/c', '/runs/b']);
     applyHostMessage(model, { type: 'runList', runs: [{ key: '/runs/b', id: 'b', name: 'b', status: 'completed', steps: 5 }] });
@@ -93,7 +95,7 @@ describe('dashboard: webview model', () => {
 
   it('finds the grid for a step and maps steps to the axis', () => {
     const model = emptyModel();
-    applyHostMessage(model, { type: 'snapshot', main: snapshot('/runs/a', 30), compare: [], runs: [] });
+    applyHostMessage(model, { type: 'snapshot', main: snapshot('/runs/a', 30), compare: [], runs: [], timing });
     const run = model.main!;
     assert.equal(run.sampleAt(null)?.step, 500);
     assert.equal(run.sampleAt(499)?.step, 0);

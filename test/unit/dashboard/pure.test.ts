@@ -22,6 +22,19 @@ describe('dashboard: metric table', () => {
     assert.equal(t.column('step')[5], 3, 'a slice is a copy');
   });
 
+  it('sends steps and times as 64-bit floats and the values as 32-bit floats', () => {
+    const t = new MetricTable();
+    t.appendRecords(syntheticRecords(3));
+    const wire = t.wire(1);
+    assert.ok(wire.step instanceof Float64Array && wire.time instanceof Float64Array);
+    assert.ok(wire.lossD instanceof Float32Array && wire.dFake instanceof Float32Array);
+    assert.equal(wire.lossG.length, 2);
+    assert.equal(wire.lossG[0], Math.fround(t.column('lossG')[1]));
+    const back = new MetricTable();
+    back.appendColumns(wire);
+    assert.equal(back.column('time')[1], t.column('time')[2], 'Unix times stay exact');
+  });
+
   it('rejects ragged columns', () => {
     const t = new MetricTable();
     const c = t.slice(0);

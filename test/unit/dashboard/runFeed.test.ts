@@ -92,6 +92,23 @@ describe('dashboard host: run feed', () => {
     assert.equal(next.value.append, undefined);
   });
 
+  it('sees appends of a run trained elsewhere at once, without waiting for the store’s quiet moment', async () => {
+    const run = writeRun(root, { name: 'cli', status: 'running', records: syntheticRecords(5) });
+    store = new RunStore(root, false);
+    const f = feed(run.dir);
+    f.snapshot();
+    for (let k = 0; k < 5; k++) {
+      const before = stale;
+      appendRecords(run, syntheticRecords(2, 5 + 2 * k));
+      const deadline = Date.now() + 5000;
+      while (stale === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(stale > before, `append ${k} was noticed`);
+      const delta = f.poll();
+      assert.ok(delta.ok && delta.value?.append);
+      assert.equal(delta.value.append.step.length, 2);
+    }
+  });
+
   it('sends every row again when a resume rewrote metrics.jsonl', () => {
     const run = writeRun(root, { records: syntheticRecords(20) });
     store = new RunStore(root, false);

@@ -12,7 +12,7 @@ import { X_AXIS_LABELS } from '../../../src/protocol/dashboardProtocol';
 import { formatDuration } from '../../../src/protocol/format';
 import { alignRuns, RowsToDraw } from '../model/align';
 import { withAlpha } from '../model/color';
-import { decimate, visibleRange } from '../model/decimate';
+import { decimate, IncrementalDecimator, visibleRange } from '../model/decimate';
 import type { RunData } from '../model/runData';
 import { nearestIndex } from '../model/search';
 import { formatX } from '../model/xAxis';
@@ -89,6 +89,12 @@ export class GanChart {
   private renders = 0;
   private readonly resizeObserver: ResizeObserver;
   private downAt: { x: number; y: number } | undefined;
+  /** The pointer is over this chart (the other chart shows only the synced cursor line). */
+  private hovered = false;
+  /** Per run: the unzoomed view's decimation, kept up to date incrementally. */
+  private readonly decimators = new Map<string, IncrementalDecimator>();
+  /** Per run: the zoomed view's rows, reused while the visible rows stay the same. */
+  private readonly zoomed = new Map<string, { key: string; rows: Int32Array }>();
 
   constructor(
     readonly spec: ChartSpec,
@@ -192,7 +198,9 @@ export class GanChart {
       font,
       labelFont: font,
       label,
-      labelSize: label ? 18 : 0,
+      labelSize: label ? 14 : 0,
+      labelGap: 0,
+      gap: 4,
       grid: { stroke: t.grid, width: 1 },
       ticks: { stroke: t.grid, width: 1, size: 4 },
       values,
@@ -218,7 +226,7 @@ export class GanChart {
       },
       select: { show: true, left: 0, top: 0, width: 0, height: 0 },
       scales: { x: { time: mode === 'wall' }, y: yScale },
-      axes: [axis(xValues, X_AXIS_LABELS[mode]), { ...axis(undefined), size: 52 }],
+      axes: [{ ...axis(xValues, X_AXIS_LABELS[mode]), size: 24 }, { ...axis(undefined), size: 48 }],
       series: [{}, ...series],
       hooks: {
         setSelect: [(u) => this.onSelect(u)],
@@ -229,7 +237,11 @@ export class GanChart {
     this.plot = new uPlot(opts, [[], ...series.map(() => [])] as uPlot.AlignedData, this.plotHost);
     this.plot.over.addEventListener('mousedown', (e) => (this.downAt = { x: e.clientX, y: e.clientY }));
     this.plot.over.addEventListener('mouseup', (e) => this.onClick(e));
-    this.plot.over.addEventListener('mouseleave', () => (this.tooltip.hidden = true));
+    this.plot.over.addEventListener('mouseenter', () => (this.hovered = true));
+    this.plot.over.addEventListener('mouseleave', () => {
+      this.hovered = false;
+      this.tooltip.hidden = true;
+    });
     this.renderLegend(input);
   }
 
@@ -288,11 +300,22 @@ export class GanChart {
     const perRun: RowsToDraw[] = input.runs.map((run) => {
       const x = run.x(input.xAxis);
       const n = run.length;
-      const [from, to] = input.zoom ? visibleRange(x, n, input.zoom.min, input.zoom.max) : [0, n];
       const raw = this.spec.lines.map((l) => run.column(l.column));
       const smooth = input.smoothing > 0 ? this.spec.lines.map((l) => run.smoothed(l.column, input.smoothing)) : [];
       const all = [...raw, ...smooth];
-      const idx = decimate(x, all, from, to, buckets);
+      const key = `${run.generation}|${input.xAxis}|${input.smoothing}|${buckets}`;
+      let idx: Int32Array;
+      if (!input.zoom) {
+        let dec = this.decimators.get(run.key);
+        if (!dec) this.decimators.set(run.key, (dec = new IncrementalDecimator()));
+        idx = dec.update(key, x, all, n, buckets);
+      } else {
+        const [from, to] = visibleRange(x, n, input.zoom.min, input.zoom.max);
+        const zoomKey = `${key}|${from}|${to}|${input.zoom.min}|${input.zoom.max}`;
+        const cached = this.zoomed.get(run.key);
+        idx = cached?.key === zoomKey ? cached.rows : decimate(x, all, from, to, buckets);
+        this.zoomed.set(run.key, { key: zoomKey, rows: idx });
+      }
       const pick = (col: Float64Array) => {
         const out = new Float64Array(idx.length);
         for (let i = 0; i < idx.length; i++) out[i] = col[idx[i]];
@@ -300,6 +323,7 @@ export class GanChart {
       };
       return { x: pick(x), ys: all.map(pick) };
     });
+    for (const key of [...this.decimators.keys()]) if (!input.runs.some((r) => r.key === key)) this.decimators.delete(key);
     const aligned = alignRuns(perRun, log);
     // alignRuns groups columns by run (raw lines, then smoothed lines); uPlot's series are all raw
     // lines first (drawn underneath), then all smoothed ones.
@@ -315,6 +339,7 @@ export class GanChart {
     this.element.dataset.rows = String(rows);
     this.element.dataset.drawn = String(aligned[0].length);
     this.element.dataset.renders = String(this.renders);
+    this.element.dataset.xAxis = input.xAxis;
     this.element.classList.toggle('zoomed', !!input.zoom);
     this.lastRenderMs = performance.now() - started;
   }
@@ -410,7 +435,7 @@ export class GanChart {
   private showTooltip(u: uPlot): void {
     const input = this.input;
     const { left, top } = u.cursor;
-    if (!input || left === undefined || top === undefined || left < 0 || input.runs.length === 0 || input.runs[0].length === 0) {
+    if (!this.hovered || !input || left === undefined || top === undefined || left < 0 || input.runs.length === 0 || input.runs[0].length === 0) {
       this.tooltip.hidden = true;
       return;
     }

@@ -8,10 +8,12 @@
 export interface EmaState {
   last: number;
   count: number;
+  /** weight ** count, kept as a running product (Math.pow per value is several times slower). */
+  power: number;
 }
 
 export function emaStart(): EmaState {
-  return { last: 0, count: 0 };
+  return { last: 0, count: 0, power: 1 };
 }
 
 /**
@@ -20,7 +22,7 @@ export function emaStart(): EmaState {
  * through unchanged and do not disturb the average. Returns the state after the last value.
  */
 export function emaSmooth(values: ArrayLike<number>, weight: number, out: Float64Array, from = 0, state: EmaState = emaStart()): EmaState {
-  let { last, count } = state;
+  let { last, count, power } = state;
   for (let i = from; i < values.length; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) {
@@ -29,8 +31,9 @@ export function emaSmooth(values: ArrayLike<number>, weight: number, out: Float6
     }
     last = last * weight + (1 - weight) * v;
     count++;
-    const debias = weight === 1 ? 1 : 1 - Math.pow(weight, count);
+    power *= weight;
+    const debias = weight === 1 ? 1 : 1 - power;
     out[i] = last / debias;
   }
-  return { last, count };
+  return { last, count, power };
 }

@@ -26,6 +26,8 @@ export class RunData {
   realGrid: string | null;
   /** Bumped whenever the metric rows change (append or replace). */
   version = 0;
+  /** Bumped when the rows are replaced (rows already seen may have changed). */
+  generation = 0;
   private xCache = new Map<XAxisMode, Derived>();
   private smoothCache = new Map<MetricColumn, Smoothed>();
 
@@ -59,6 +61,7 @@ export class RunData {
       this.xCache.clear();
       this.smoothCache.clear();
       this.version++;
+      this.generation++;
       return true;
     }
     if (delta.append && delta.append.step.length > 0) {

@@ -49,66 +49,94 @@ function fact(label: string, value: string, title?: string): HTMLElement {
 
 export class Header {
   readonly element = h('header', { class: 'run-header' });
+  /** The sections, each rebuilt only when what it shows changed (buttons stay put under the pointer). */
+  private readonly sections = {
+    title: h('div', { class: 'title-row' }),
+    facts: h('div', { class: 'facts' }),
+    progress: h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Training progress', 'aria-valuemin': 0 }),
+    config: h('div', { class: 'config' }),
+    actions: h('div', { class: 'actions' }),
+    notes: h('div', { class: 'notes' }),
+  };
+  private readonly bar = h('div', { class: 'bar' });
+  private readonly keys = new Map<string, string>();
 
-  constructor(private readonly onAction: (action: RunAction) => void) {}
+  constructor(private readonly onAction: (action: RunAction) => void) {
+    this.sections.progress.append(this.bar);
+  }
+
+  /** Runs `build` into a section when `key` differs from the last time. */
+  private section(name: keyof Header['sections'], key: unknown, build: () => (HTMLElement | string | null)[]): void {
+    const k = JSON.stringify(key);
+    if (this.keys.get(name) === k) return;
+    this.keys.set(name, k);
+    replaceChildren(this.sections[name], ...build());
+  }
 
   render(info: RunInfo | undefined, unavailable: string | undefined): void {
     if (!info) {
+      this.keys.clear();
       replaceChildren(this.element, h('div', { class: 'notice error', role: 'alert', text: unavailable ?? 'Loading the run…' }));
       return;
+    }
+    if (this.element.firstElementChild !== this.sections.title) {
+      this.keys.clear();
+      replaceChildren(this.element, ...Object.values(this.sections));
     }
     const look = statusLook(info.status);
     const p = info.progress;
     const epochsDone = p.step / Math.max(1, p.stepsPerEpoch);
-    const statusEl = h(
-      'span',
-      { class: `status status-${info.status}`, 'data-status': info.status, role: 'status' },
-      h('vscode-icon', { name: look.icon, spin: look.spin ?? false }),
-      h('span', { text: look.label }),
-    );
-    const title = h('div', { class: 'title-row' }, h('h1', { class: 'run-name', text: info.name, title: info.key }), statusEl, h('span', { class: 'run-id', text: info.id }));
-    const facts = h(
-      'div',
-      { class: 'facts' },
-      fact(
-        'Epoch',
-        `${info.live ? Math.min(p.epoch + 1, info.totalEpochs) : Number.isInteger(epochsDone) ? epochsDone : epochsDone.toFixed(1)} / ${info.totalEpochs}`,
-        `${epochsDone.toFixed(2)} epochs done`,
+    this.section('title', [info.name, info.status, info.id, info.key], () => [
+      h('h1', { class: 'run-name', text: info.name, title: info.key }),
+      h(
+        'span',
+        { class: `status status-${info.status}`, 'data-status': info.status, role: 'status' },
+        h('vscode-icon', { name: look.icon, spin: look.spin ?? false }),
+        h('span', { text: look.label }),
       ),
-      fact('Step', `${formatCount(p.step)} / ${formatCount(p.totalSteps)}`),
-      fact('Images/s', p.imagesPerSec === null ? '–' : formatCount(Math.round(p.imagesPerSec))),
-      info.live ? fact('ETA', formatDuration(p.etaSec)) : null,
-      fact('Training time', formatDuration(p.elapsedSec)),
-      fact('Backend', info.backend ?? '–', info.backendDetail ?? undefined),
-    );
-    const bar = h('div', { class: 'bar' });
-    bar.style.width = `${Math.min(100, (100 * p.step) / Math.max(1, p.totalSteps)).toFixed(2)}%`;
-    const progress = h('div', {
-      class: `progress status-${info.status}`,
-      role: 'progressbar',
-      'aria-valuemin': 0,
-      'aria-valuemax': p.totalSteps,
-      'aria-valuenow': p.step,
-      'aria-label': 'Training progress',
-    });
-    progress.append(bar);
-    const actions = h('div', { class: 'actions' });
+      h('span', { class: 'run-id', text: info.id }),
+    ]);
+    const epoch = `${info.live ? Math.min(p.epoch + 1, info.totalEpochs) : Number.isInteger(epochsDone) ? epochsDone : epochsDone.toFixed(1)} / ${info.totalEpochs}`;
+    const facts: [string, string, string?][] = [
+      ['Epoch', epoch, `${epochsDone.toFixed(2)} epochs done`],
+      ['Step', `${formatCount(p.step)} / ${formatCount(p.totalSteps)}`],
+      ['Images/s', p.imagesPerSec === null ? '–' : formatCount(Math.round(p.imagesPerSec))],
+      ...(info.live ? [['ETA', formatDuration(p.etaSec)] as [string, string]] : []),
+      ['Training time', formatDuration(p.elapsedSec)],
+      ['Backend', info.backend ?? '–', info.backendDetail ?? undefined],
+    ];
+    this.section('facts', facts, () => facts.map(([label, value, title]) => fact(label, value, title)));
+    this.bar.style.width = `${Math.min(100, (100 * p.step) / Math.max(1, p.totalSteps)).toFixed(2)}%`;
+    this.sections.progress.className = `progress status-${info.status}`;
+    this.sections.progress.setAttribute('aria-valuemax', String(p.totalSteps));
+    this.sections.progress.setAttribute('aria-valuenow', String(p.step));
+    this.section('config', info.configSummary, () => [info.configSummary]);
+    this.section('actions', [info.status, info.controllable, info.canResume], () => this.actions(info));
+    this.section('notes', [info.status, info.message, info.live, info.controllable, info.error, info.metricsWarning, unavailable], () => this.notes(info, unavailable));
+  }
+
+  private actions(info: RunInfo): HTMLElement[] {
     const a = this.onAction;
+    const out: HTMLElement[] = [];
     if (info.controllable) {
       const busy = info.status === 'starting' || info.status === 'stopping';
-      if (info.status === 'paused') actions.append(button('Continue', 'debug-continue', 'continue', a));
-      else actions.append(button('Pause', 'debug-pause', 'pause', a, { disabled: busy }));
-      actions.append(button('Stop', 'debug-stop', 'stop', a, { secondary: true, disabled: info.status === 'stopping', title: 'Stop after this step; a checkpoint is saved' }));
-      actions.append(button('Checkpoint now', 'save', 'checkpoint', a, { secondary: true, disabled: busy }));
+      if (info.status === 'paused') out.push(button('Continue', 'debug-continue', 'continue', a));
+      else out.push(button('Pause', 'debug-pause', 'pause', a, { disabled: busy }));
+      out.push(button('Stop', 'debug-stop', 'stop', a, { secondary: true, disabled: info.status === 'stopping', title: 'Stop after this step; a checkpoint is saved' }));
+      out.push(button('Checkpoint now', 'save', 'checkpoint', a, { secondary: true, disabled: busy }));
     } else if (info.canResume) {
-      actions.append(
+      out.push(
         info.status === 'completed'
           ? button('Train longer…', 'debug-restart', 'resume', a, { title: 'Continue this run for more epochs' })
           : button('Resume', 'debug-restart', 'resume', a, { title: 'Continue from the last checkpoint' }),
       );
     }
-    actions.append(button('Open folder', 'folder-opened', 'reveal', a, { secondary: true, title: 'Reveal the run folder' }));
-    actions.append(button('Log', 'output', 'showLog', a, { secondary: true, title: "Show the trainer's log" }));
+    out.push(button('Open folder', 'folder-opened', 'reveal', a, { secondary: true, title: 'Reveal the run folder' }));
+    out.push(button('Log', 'output', 'showLog', a, { secondary: true, title: "Show the trainer's log" }));
+    return out;
+  }
+
+  private notes(info: RunInfo, unavailable: string | undefined): HTMLElement[] {
     const notes: HTMLElement[] = [];
     if (info.message && info.status !== 'running') notes.push(h('div', { class: 'notice', text: info.message }));
     if (info.live && !info.controllable) {
@@ -131,6 +159,6 @@ export class Header {
     }
     if (info.metricsWarning) notes.push(h('div', { class: 'notice warning', text: info.metricsWarning }));
     if (unavailable) notes.push(h('div', { class: 'notice error', role: 'alert', text: unavailable }));
-    replaceChildren(this.element, title, facts, progress, h('div', { class: 'config', text: info.configSummary }), actions, ...notes);
+    return notes;
   }
 }
