@@ -269,7 +269,8 @@ async function showImages(): Promise<void> {
 
   const aName = run ? run.name : doc.fileName;
   const step = currentStep();
-  const stepText = view.showReal ? 'training images' : step !== null ? `step ${step}` : '';
+  const epoch = currentGrid()?.epoch ?? doc.epoch;
+  const stepText = view.showReal ? 'training images' : step !== null ? `step ${step}${epoch !== null ? ` · epoch ${epoch}` : ''}` : '';
   paneA.caption.textContent = compare ? `A · ${aName}${stepText ? ` · ${stepText}` : ''}` : '';
   paneA.caption.hidden = !compare;
   const bText = entryB ? (view.showReal ? 'training images' : `step ${entryB.step} · epoch ${entryB.epoch}${entryB.exact ? '' : ` (nearest to ${step})`}`) : 'no grids';

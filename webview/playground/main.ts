@@ -67,19 +67,19 @@ const saveButton = h('vscode-button', { secondary: true, icon: 'save', title: 'S
 const exportButton = h('vscode-button', { secondary: true, icon: 'export', title: 'Export the generator as a TensorFlow.js model' }, 'Export Generator…');
 const errors = h('div', { class: 'banners' });
 
-const sourceSeed = h('vscode-radio', { name: 'source', value: 'seed', label: 'Random latents with seed' }, 'Random, seed');
+const sourceSeed = h('vscode-radio', { name: 'source', value: 'seed', label: 'Random latents with seed' }, 'Random');
 const sourceFixed = h('vscode-radio', { name: 'source', value: 'fixed', label: 'The run’s fixed noise' }, 'The run’s fixed noise');
-const sourceGroup = h('vscode-radio-group', { variant: 'vertical', 'aria-label': 'Latents' }, sourceSeed, sourceFixed);
+const sourceGroup = h('vscode-radio-group', { 'aria-label': 'Latents' }, sourceSeed, sourceFixed);
 const seedField = h('vscode-textfield', { type: 'number', min: 0, max: MAX_SEED, class: 'seed', 'aria-label': 'Seed', title: 'Seed (Enter applies)' });
 const diceButton = h('vscode-toolbar-button', { icon: 'refresh', label: 'New random seed', title: 'New random seed' });
 const countSelect = h('vscode-single-select', { class: 'count', 'aria-label': 'Batch size' });
 for (const n of [1, 4, 16, 36, 64, 100, 144, 256]) countSelect.append(h('vscode-option', { value: String(n) }, `${n} images`));
 const bnEval = h('vscode-radio', { name: 'bn', value: 'eval' }, 'Running statistics (eval)');
 const bnTrain = h('vscode-radio', { name: 'bn', value: 'train' }, 'Batch statistics (train)');
-const bnGroup = h('vscode-radio-group', { variant: 'vertical', 'aria-label': 'BatchNorm' }, bnEval, bnTrain);
+const bnGroup = h('vscode-radio-group', { 'aria-label': 'BatchNorm' }, bnEval, bnTrain);
 const mapFixed = h('vscode-radio', { name: 'mapping', value: 'fixed' }, 'Fixed: −1…1 → black…white');
 const mapMinmax = h('vscode-radio', { name: 'mapping', value: 'minmax' }, 'Min-max of the batch');
-const mapGroup = h('vscode-radio-group', { variant: 'vertical', 'aria-label': 'Grey levels' }, mapFixed, mapMinmax);
+const mapGroup = h('vscode-radio-group', { 'aria-label': 'Grey levels', title: 'Fixed: the same output is always the same grey. Min-max: stretched over the batch, as the sample grids.' }, mapFixed, mapMinmax);
 
 const gridCanvas = h('canvas', { class: 'grid', 'data-testid': 'grid', tabindex: 0, 'aria-label': 'Generated grid' });
 const gridFrame = h('div', { class: 'grid-frame' }, gridCanvas);
@@ -110,13 +110,13 @@ function buildShell(): void {
   const controls = h(
     'section',
     { class: 'controls' },
-    h('div', { class: 'control' }, h('vscode-label', {}, 'Latents'), sourceGroup, h('div', { class: 'row' }, seedField, diceButton), countSelect),
+    h('div', { class: 'control' }, h('vscode-label', {}, 'Latents'), sourceGroup, h('div', { class: 'row' }, h('span', { class: 'muted' }, 'Seed'), seedField, diceButton, countSelect)),
     h(
       'div',
       { class: 'control' },
       h('vscode-label', {}, 'BatchNorm in the grid'),
       bnGroup,
-      h('p', { class: 'note' }, 'Eval: each image depends only on its latent. Train: normalised with this grid’s own statistics, as the run’s sample grids were rendered. The strip and the sliders always use running statistics.'),
+      h('p', { class: 'note' }, 'Eval: an image depends only on its latent. Train: this grid’s own statistics, as the run’s sample grids. The strip and the sliders always use eval.'),
     ),
     h('div', { class: 'control' }, h('vscode-label', {}, 'Grey levels'), mapGroup),
   );
@@ -288,6 +288,10 @@ function layoutGridView(): void {
   const box = gridFrame.getBoundingClientRect();
   const fit = Math.min((box.width - 4) / geometry.width, (Math.max(280, window.innerHeight * 0.72) - 4) / geometry.height);
   const zoom = fit >= 1 ? Math.floor(fit) : fit;
+  if (zoom !== gridZoom) {
+    gridZoom = zoom;
+    layoutStrip();
+  }
   gridCanvas.style.width = `${Math.round(geometry.width * zoom)}px`;
   gridCanvas.style.height = `${Math.round(geometry.height * zoom)}px`;
   drawMarks(geometry, zoom);
@@ -324,12 +328,16 @@ function drawStrip(): void {
   layoutStrip();
 }
 
+/** Screen pixels per image pixel in the grid (and the strip). */
+let gridZoom = 2;
+
 function layoutStrip(): void {
   const entry = images.strip;
   if (!entry || !info) return;
   const geometry = layoutGrid(entry.total, info.imageSize, entry.total);
-  const width = Math.min(stripCanvas.parentElement!.clientWidth - 4, geometry.width * 3);
-  const zoom = width / geometry.width >= 1 ? Math.floor(width / geometry.width) : width / geometry.width;
+  // The grid's scale, so that the strip's images are as large as the grid's, unless it is too wide.
+  const fit = (stripCanvas.parentElement!.clientWidth - 4) / geometry.width;
+  const zoom = Math.min(gridZoom, fit >= 1 ? Math.floor(fit) : fit);
   stripCanvas.style.width = `${Math.round(geometry.width * zoom)}px`;
   stripCanvas.style.height = `${Math.round(geometry.height * zoom)}px`;
 }

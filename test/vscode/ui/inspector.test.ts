@@ -10,8 +10,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { screenshot, treeRows, webviewFrame } from '../harness';
-import { clearNotifications, openUiSession, resumeWithCli, runRow, screenshotOnFailure, trainWithCli, UiSession } from './session';
+import { runCommand, screenshot, treeRows, webviewFrame } from '../harness';
+import { clearNotifications, openUiSession, reloadWindow, resumeWithCli, runRow, screenshotOnFailure, trainWithCli, UiSession } from './session';
 
 function treeRow(page: Page, label: RegExp) {
   return page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: label }) }).first();
@@ -133,6 +133,42 @@ describe('Grid inspector (UI)', () => {
     await detail.waitFor({ state: 'hidden' });
   });
 
+  it('opens the playground from a sample on the checkpoint nearest its step', async () => {
+    const { page } = session;
+    const frame = webviewFrame(page);
+    await frame.locator('.viewport').focus();
+    await page.keyboard.press('End');
+    await waitForText(frame, '[data-testid=where]', /^Step 7 · epoch 1$/);
+    const img = frame.locator('.pane-a img.grid-image');
+    const zoom = ((await img.boundingBox())!.width) / 274;
+    await img.click({ position: { x: 18 * zoom, y: 18 * zoom } });
+    await frame.locator('aside.detail vscode-button', { hasText: 'Open in Playground' }).click();
+    // The grid after step 7 shows the generator that checkpoint step-000008 holds.
+    await page.locator('.tabs-container .tab', { hasText: 'Playground: smoke @ step 8' }).waitFor();
+    await runCommand(page, 'View: Close Editor');
+    await page.locator('.tabs-container .tab.active', { hasText: 'step-000007.grid.png' }).waitFor();
+    await webviewFrame(page).locator('.viewport').focus();
+    await page.keyboard.press('Escape');
+  });
+
+  it('keeps its step and zoom when the window reloads', async () => {
+    const { page } = session;
+    let frame = webviewFrame(page);
+    await frame.locator('.viewport').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('1');
+    await page.keyboard.press('+');
+    await page.keyboard.press('+');
+    await waitForText(frame, '[data-testid=zoom]', /^3×$/);
+    await waitForText(frame, '[data-testid=where]', /^Step 0 · epoch 0$/);
+    await reloadWindow(page);
+    frame = webviewFrame(page);
+    await waitForText(frame, '[data-testid=where]', /^Step 0 · epoch 0$/);
+    await waitForText(frame, '[data-testid=zoom]', /^3×$/);
+    await frame.locator('.viewport').focus();
+    await page.keyboard.press('0');
+  });
+
   it('compares with another run at the nearest step, side by side and with a wipe', async () => {
     const { page } = session;
     const frame = webviewFrame(page);
@@ -187,6 +223,12 @@ describe('Grid inspector (UI)', () => {
 
   it('opens the real training images too, with their cells', async () => {
     const { page } = session;
+    if (!(await treeRow(page, /^Training images$/).isVisible())) {
+      // The reload collapsed the tree.
+      await runRow(page, 'smoke').click();
+      await treeRows(page, 'Sample grids');
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sample grids' }).first().click();
+    }
     await treeRow(page, /^Training images$/).click();
     await page.locator('.tabs-container .tab', { hasText: 'real.grid.png' }).waitFor();
     const frame = webviewFrame(page);

@@ -17,7 +17,7 @@ import { decodeFloat32 } from '../../../src/protocol/binary';
 import { decodeGrayPng } from '../../../src/trainer/image/png';
 import { runCommand, screenshot, treeRows, waitForNotification, webviewFrame } from '../harness';
 import { REPO_ROOT } from '../shared';
-import { clearNotifications, openUiSession, runRow, screenshotOnFailure, trainWithCli, UiSession } from './session';
+import { clearNotifications, openUiSession, reloadWindow, runRow, screenshotOnFailure, trainWithCli, UiSession } from './session';
 
 const RUN_NAME = 'wide';
 
@@ -241,8 +241,7 @@ describe('Generator playground (UI)', () => {
 
   it('comes back after a reload with the same settings', async () => {
     const { page } = session;
-    await page.reload();
-    await page.locator('.monaco-workbench .part.statusbar').waitFor();
+    await reloadWindow(page);
     frame = webviewFrame(page);
     const grid = frame.locator('canvas[data-testid=grid]');
     await waitDrawn(grid);

@@ -96,3 +96,15 @@ export async function clearNotifications(page: Page): Promise<void> {
   await runCommand(page, 'Notifications: Clear All Notifications');
   await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden' });
 }
+
+/**
+ * Reloads the window as a user does (Developer: Reload Window), through VS Code's shutdown, which
+ * saves the editors and their webviews' state, and waits for the new workbench.
+ */
+export async function reloadWindow(page: Page): Promise<void> {
+  await page.evaluate(() => ((window as unknown as { __ganBeforeReload: boolean }).__ganBeforeReload = true));
+  await runCommand(page, 'Developer: Reload Window');
+  await page.waitForFunction(() => !(window as unknown as { __ganBeforeReload?: boolean }).__ganBeforeReload && !!document.querySelector('.monaco-workbench .part.statusbar'), undefined, {
+    timeout: 120_000,
+  });
+}
