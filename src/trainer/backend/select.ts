@@ -14,6 +14,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendChoice } from '../../protocol/experimentConfig';
 import type { BackendName, BackendReport } from '../../protocol/runFormat';
+import { registerBatchNormKernels } from './batchNormKernels';
 import { installWasmKernels, WasmConvKernels } from './wasmKernels';
 
 const ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -40,6 +41,7 @@ const LOADERS: Record<BackendName, Loader> = {
 
 /** Initialises the chosen backend (or the fastest available for "auto") and makes it current. */
 export async function selectBackend(choice: BackendChoice, options: SelectOptions = {}): Promise<BackendReport> {
+  registerBatchNormKernels();
   const candidates = choice === 'auto' ? ORDER : [choice];
   const skipped: BackendReport['skipped'] = [];
   for (const name of candidates) {

@@ -4,6 +4,7 @@
  * reductions) registered through tf.customGrad.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { BN_BACKWARD, BN_FORWARD, FusedActivation } from '../backend/batchNormKernels';
 
 export const BN_EPS = 1e-5;
 export const BN_MOMENTUM = 0.1;
@@ -27,11 +28,7 @@ export function batchNormTrain(x: tf.Tensor4D, p: BatchNormParams, updateStats: 
     const rstd = tf.rsqrt(tf.add(variance, BN_EPS));
     const xhat = tf.mul(xc, rstd);
     const y = tf.reshape(tf.add(tf.mul(xhat, gamma), beta), [n, h, w, c]);
-    if (updateStats) {
-      const unbiased = m > 1 ? m / (m - 1) : 1;
-      p.runningMean.assign(tf.add(tf.mul(p.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
-      p.runningVar.assign(tf.add(tf.mul(p.runningVar, 1 - BN_MOMENTUM), tf.mul(variance, BN_MOMENTUM * unbiased)));
-    }
+    if (updateStats) updateRunningStats(p, mean, variance, m);
     save([xhat, rstd, gamma]);
     return {
       value: y,
@@ -53,4 +50,32 @@ export function batchNormTrain(x: tf.Tensor4D, p: BatchNormParams, updateStats: 
 export function batchNormEval(x: tf.Tensor4D, p: BatchNormParams): tf.Tensor4D {
   const scale = tf.mul(p.gamma, tf.rsqrt(tf.add(p.runningVar, BN_EPS)));
   return tf.add(tf.mul(tf.sub(x, p.runningMean), scale), p.beta);
+}
+
+function updateRunningStats(p: BatchNormParams, mean: tf.Tensor, variance: tf.Tensor, m: number): void {
+  const unbiased = m > 1 ? m / (m - 1) : 1;
+  p.runningMean.assign(tf.add(tf.mul(p.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
+  p.runningVar.assign(tf.add(tf.mul(p.runningVar, 1 - BN_MOMENTUM), tf.mul(variance, BN_MOMENTUM * unbiased)));
+}
+
+/**
+ * Training-mode BatchNorm followed by its activation, in one fused kernel each way (see
+ * backend/batchNormKernels.ts); the same semantics as batchNormTrain + the activation.
+ */
+export function batchNormActTrain(x: tf.Tensor4D, p: BatchNormParams, updateStats: boolean, activation: FusedActivation, slope: number): tf.Tensor4D {
+  const [n, h, w] = x.shape;
+  const attrs = { eps: BN_EPS, activation, slope };
+  const op = tf.customGrad(((xIn: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y, xhat, mean, variance, rstd] = tf.engine().runKernel(BN_FORWARD, { x: xIn, gamma, beta }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    if (updateStats) updateRunningStats(p, mean, variance, n * h * w);
+    save([xhat, gamma, beta, rstd]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sXhat, sGamma, sBeta, sRstd] = saved;
+        return tf.engine().runKernel(BN_BACKWARD, { dy, xhat: sXhat, gamma: sGamma, beta: sBeta, rstd: sRstd }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(x, p.gamma, p.beta) as tf.Tensor4D;
 }

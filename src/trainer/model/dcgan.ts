@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { IMAGE_CHANNELS, IMAGE_SIZE } from '../../protocol/experimentConfig';
 import { Rng } from '../rng';
-import { batchNormEval, BatchNormParams, batchNormTrain } from './batchNorm';
+import { FusedActivation, hasFusedBatchNorm } from '../backend/batchNormKernels';
+import { batchNormActTrain, batchNormEval, BatchNormParams, batchNormTrain } from './batchNorm';
 
 export type Activation = 'relu' | 'leakyRelu' | 'tanh' | 'none';
 
@@ -22,6 +23,9 @@ export interface LayerSpec {
 }
 
 export const LEAKY_SLOPE = 0.2;
+
+/** Activations the fused BatchNorm kernels apply themselves. */
+const FUSABLE: Partial<Record<Activation, FusedActivation>> = { none: 0, relu: 1, leakyRelu: 2 };
 const KERNEL = 4;
 
 export function generatorSpec(latentSize: number, featureSize: number): LayerSpec[] {
@@ -125,9 +129,14 @@ export class Network {
   }
 
   forward(input: tf.Tensor4D, mode: Mode): tf.Tensor4D {
+    const fused = mode !== 'eval' && hasFusedBatchNorm();
     let x = input;
     for (const layer of this.layers) {
       x = applyConv(x, layer.spec, layer.weight);
+      if (layer.norm && fused && FUSABLE[layer.spec.activation] !== undefined) {
+        x = batchNormActTrain(x, layer.norm, mode === 'train', FUSABLE[layer.spec.activation]!, LEAKY_SLOPE);
+        continue;
+      }
       if (layer.norm) x = mode === 'eval' ? batchNormEval(x, layer.norm) : batchNormTrain(x, layer.norm, mode === 'train');
       x = activate(x, layer.spec.activation);
     }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { presetConfig } from '../../../src/protocol/experimentConfig';
 import { selectBackend } from '../../../src/trainer/backend/select';
-import { BatchNormParams, batchNormTrain } from '../../../src/trainer/model/batchNorm';
+import { batchNormActTrain, BatchNormParams, batchNormTrain } from '../../../src/trainer/model/batchNorm';
 import { buildDcgan, Dcgan, initBound, generatorSpec } from '../../../src/trainer/model/dcgan';
 import { Rng } from '../../../src/trainer/rng';
 import { discriminatorStep, disposeStep, GanOptimizers, generatorStep, trainStep } from '../../../src/trainer/train/step';
@@ -116,6 +116,36 @@ describe('BatchNorm with PyTorch semantics', () => {
       assert.ok(diff < 1e-4, `gradient ${i} differs by ${diff}`);
     });
   });
+});
+
+describe('fused BatchNorm + activation kernels', () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    for (const [activation, name] of [[0, 'none'], [1, 'ReLU'], [2, 'leaky ReLU']] as const) {
+      it(`give the generic ops' values, running statistics and gradients (${backend}, ${name})`, async () => {
+        await selectBackend(backend);
+        const make = () => ({
+          gamma: tf.variable(tf.tensor1d([1.5, 0.5, -1, 2])),
+          beta: tf.variable(tf.tensor1d([0.1, -0.3, 0.2, 0])),
+          runningMean: tf.variable(tf.zeros([4]), false),
+          runningVar: tf.variable(tf.ones([4]), false),
+        });
+        const [fusedParams, genericParams] = [make(), make()];
+        const x = tf.randomNormal([3, 5, 5, 4], 0.5, 2, 'float32', 21) as tf.Tensor4D;
+        const r = tf.randomNormal([3, 5, 5, 4], 0, 1, 'float32', 22);
+        const act = (t: tf.Tensor) => (activation === 0 ? t : activation === 1 ? tf.relu(t) : tf.leakyRelu(t, 0.2));
+        const fused = (xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => { void g; void b; return tf.sum(tf.mul(batchNormActTrain(xi as tf.Tensor4D, fusedParams, true, activation, 0.2), r)); };
+        const generic = (xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => { void g; void b; return tf.sum(tf.mul(act(batchNormTrain(xi as tf.Tensor4D, genericParams, true)), r)); };
+        const a = tf.grads(fused)([x, fusedParams.gamma, fusedParams.beta]);
+        const b = tf.grads(generic)([x, genericParams.gamma, genericParams.beta]);
+        a.forEach((g, i) => closeTo(tf.max(tf.abs(tf.sub(g, b[i]))).dataSync()[0], 0, 1e-4, `gradient ${i}`));
+        closeTo(tf.max(tf.abs(tf.sub(fusedParams.runningMean, genericParams.runningMean))).dataSync()[0], 0, 1e-6, 'running mean');
+        closeTo(tf.max(tf.abs(tf.sub(fusedParams.runningVar, genericParams.runningVar))).dataSync()[0], 0, 1e-5, 'running variance');
+        const y1 = batchNormActTrain(x, fusedParams, false, activation, 0.2);
+        const y2 = act(batchNormTrain(x, genericParams, false));
+        closeTo(tf.max(tf.abs(tf.sub(y1, y2))).dataSync()[0], 0, 1e-5, 'output');
+      });
+    }
+  }
 });
 
 describe('a training iteration', () => {
