@@ -189,6 +189,8 @@ export class App {
     if (changes.runList || changes.reset) this.toolbar.renderRuns(this.model.runs, this.view.compare);
     if (changes.metrics || changes.samples || changes.compare || changes.reset) this.drawCharts();
     if (changes.samples || changes.compare || changes.reset) this.drawSamples();
+    // The timeline's caption says whether it follows new grids of a live run.
+    else if (changes.header) this.timeline.render(main, this.view);
     this.stats.renders++;
     this.stats.rows = main?.length ?? 0;
     if (since !== undefined && (changes.metrics || changes.reset)) {

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { columnsLength, MetricTable } from '../../../src/protocol/metricTable';
 import { parseColor, withAlpha } from '../../../webview/dashboard/model/color';
-import { encodeGif, grayIndices } from '../../../webview/dashboard/model/gif';
+import { encodeGif, grayIndices, spread } from '../../../webview/dashboard/model/gif';
 import { firstRowCells, gridDisplayWidth, stripScale } from '../../../webview/dashboard/model/gridLayout';
 import { syntheticRecords } from './runFixtures';
 
@@ -90,6 +90,16 @@ describe('dashboard: GIF', () => {
     let controls = 0;
     for (let i = 0; i < gif.length - 1; i++) if (gif[i] === 0x21 && gif[i + 1] === 0xf9) controls++;
     assert.equal(controls, 3, 'three frames');
+  });
+
+  it('spreads the frames of a long run evenly, keeping the first and the last', () => {
+    const items = Array.from({ length: 1000 }, (_, i) => i);
+    const picked = spread(items, 240);
+    assert.equal(picked.length, 240);
+    assert.equal(picked[0], 0);
+    assert.equal(picked[239], 999);
+    for (let i = 1; i < picked.length; i++) assert.ok(picked[i] > picked[i - 1]);
+    assert.deepEqual(spread([1, 2, 3], 240), [1, 2, 3]);
   });
 
   it('falls back to a quantised palette for colour, and refuses no frames', () => {

@@ -50,6 +50,11 @@ function status(frame: FrameLocator, value: string): Locator {
   return frame.locator(`.status[data-status="${value}"]`);
 }
 
+/** Hides progress and information toasts (errors still show), so that screenshots show the dashboard. */
+async function doNotDisturb(page: Page): Promise<void> {
+  await runCommand(page, 'Notifications: Toggle Do Not Disturb Mode');
+}
+
 /** Clears toasts so that screenshots show the dashboard. */
 async function clearNotifications(page: Page): Promise<void> {
   await runCommand(page, 'Notifications: Clear All Notifications');
@@ -70,6 +75,7 @@ describe('Dashboard: live training in a dark theme (UI)', () => {
       'ganStudio.openDashboardOnStart': true,
       'ganStudio.runsRoot': runsRoot,
     });
+    await doNotDisturb(session.page);
   });
   afterEach(async function () {
     await screenshotOnFailure(session, this.currentTest);
@@ -117,7 +123,7 @@ describe('Dashboard: live training in a dark theme (UI)', () => {
     await until(async () => (await numberAttr(losses, 'data-rows')) >= 12, 'a dozen records');
     await clearNotifications(page);
     await scrollTo(frame, '.run-header');
-    await screenshot(page, '05-dashboard-training');
+    await screenshot(page, 'dashboard-training');
 
     await frame.locator('vscode-button[data-action="pause"]').click();
     await status(frame, 'paused').waitFor();
@@ -208,9 +214,9 @@ describe('Dashboard: live training in a dark theme (UI)', () => {
     await page.keyboard.press('End');
     await clearNotifications(page);
     await scrollTo(frame, '.run-header');
-    await screenshot(page, '06-dashboard-compare');
+    await screenshot(page, 'dashboard-compare');
     await scrollTo(frame, '.real-vs-generated');
-    await screenshot(page, '07-dashboard-real-vs-generated');
+    await screenshot(page, 'dashboard-real-vs-generated');
   });
 
   it('exports the loss data as CSV, a chart as PNG and the grid timeline as an animated GIF', async () => {
@@ -241,6 +247,7 @@ describe('Dashboard: light theme, hide and show, reload (UI)', () => {
   let session: UiSession;
   before(async () => {
     session = await openUiSession('ui-dashboard-light', { 'workbench.colorTheme': 'Default Light Modern', 'ganStudio.runsRoot': runsRoot });
+    await doNotDisturb(session.page);
   });
   afterEach(async function () {
     await screenshotOnFailure(session, this.currentTest);
@@ -266,7 +273,7 @@ describe('Dashboard: light theme, hide and show, reload (UI)', () => {
     await frame.locator('#grid-large[data-step="4"]').waitFor();
     await clearNotifications(page);
     await scrollTo(frame, '.run-header');
-    await screenshot(page, '08-dashboard-light');
+    await screenshot(page, 'dashboard-light');
 
     // Hidden behind another editor, then shown again: the webview is rebuilt from its saved state.
     await runCommand(page, 'File: New Untitled Text File');

@@ -424,6 +424,7 @@ export class GanChart {
           ctx.fillStyle = withAlpha(t.background, 0.85);
           ctx.fillRect(lx, top + 2 * px, w, 16 * px);
           ctx.fillStyle = t.foreground;
+          ctx.textAlign = 'left'; // uPlot leaves it as its last axis set it
           ctx.textBaseline = 'middle';
           ctx.fillText(label, lx + 4 * px, top + 10 * px);
         }

@@ -41,3 +41,9 @@ export function encodeGif(frames: readonly RgbaFrame[]): Uint8Array {
   gif.finish();
   return gif.bytes();
 }
+
+/** At most `max` items, evenly spread, keeping the first and the last (the frames of a long run). */
+export function spread<T>(items: readonly T[], max: number): T[] {
+  if (items.length <= max) return [...items];
+  return Array.from({ length: max }, (_, i) => items[Math.round((i * (items.length - 1)) / (max - 1))]);
+}

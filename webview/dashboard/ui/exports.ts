@@ -4,7 +4,7 @@
  * with its step written under it). The host saves the bytes.
  */
 import type { GanChart } from '../chart/ganChart';
-import { encodeGif, RgbaFrame } from '../model/gif';
+import { encodeGif, RgbaFrame, spread } from '../model/gif';
 import type { RunData } from '../model/runData';
 import type { ImageCache } from './timeline';
 import type { ThemeColors } from './theme';
@@ -58,11 +58,15 @@ export async function chartPng(chart: GanChart, theme: ThemeColors, subtitle: st
 
 const GIF_SCALE = 2;
 const CAPTION = 22;
+/** At most this many frames (evenly spread over the grids, first and last included). */
+export const MAX_GIF_FRAMES = 240;
 
 /** Every grid of the run as frames of a GIF (`fps` frames a second, the last held a second longer). */
 export async function timelineGif(run: RunData, images: ImageCache, fps: number): Promise<Uint8Array> {
   if (run.samples.length === 0) throw new Error('There are no sample grids to animate yet.');
-  const loaded = await Promise.all(run.samples.map((s) => images.loaded(s.uri)));
+  const samples = spread(run.samples, MAX_GIF_FRAMES);
+  const loaded: HTMLImageElement[] = [];
+  for (const s of samples) loaded.push(await images.loaded(s.uri));
   const width = Math.max(...loaded.map((i) => i.naturalWidth)) * GIF_SCALE;
   const height = Math.max(...loaded.map((i) => i.naturalHeight)) * GIF_SCALE + CAPTION;
   const canvas = document.createElement('canvas');
@@ -72,7 +76,7 @@ export async function timelineGif(run: RunData, images: ImageCache, fps: number)
   if (!ctx) throw new Error('No 2D canvas is available.');
   const frames: RgbaFrame[] = [];
   loaded.forEach((img, i) => {
-    const sample = run.samples[i];
+    const sample = samples[i];
     ctx.imageSmoothingEnabled = false;
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, width, height);

@@ -19,18 +19,24 @@ export interface TimelineCallbacks {
   onOpenGrid(step: number): void;
 }
 
-/** Loads images once, so frames switch without flicker. */
+/** Loads images once, so frames switch without flicker; keeps the most recently used few hundred. */
 export class ImageCache {
   private readonly images = new Map<string, HTMLImageElement>();
 
+  constructor(private readonly limit = 300) {}
+
   get(uri: string): HTMLImageElement {
     let img = this.images.get(uri);
-    if (!img) {
+    if (img) {
+      // Most recently used last.
+      this.images.delete(uri);
+    } else {
       img = new Image();
       img.decoding = 'async';
       img.src = uri;
-      this.images.set(uri, img);
     }
+    this.images.set(uri, img);
+    while (this.images.size > this.limit) this.images.delete(this.images.keys().next().value as string);
     return img;
   }
 
