@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { runCommand, screenshot, webviewFrame } from '../harness';
-import { openUiSession, runRow, screenshotOnFailure, UiSession } from './session';
+import { openUiSession, reloadWindow, runRow, screenshotOnFailure, UiSession } from './session';
 
 /** Polls an async probe until it returns a value (not undefined/false); rejects after the timeout. */
 async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
@@ -106,7 +106,9 @@ describe('Dashboard: live training in a dark theme (UI)', () => {
 
   it('draws the curves while a run trains; Pause, Continue and Stop act on it', async () => {
     const { page } = session;
-    fs.writeFileSync(path.join(session.workspace, 'smoke-long.gan.json'), `${JSON.stringify({ preset: 'smoke', epochs: 40, maxSteps: 160, name: 'smoke-live' }, null, 2)}\n`);
+    // Long enough never to finish by itself (the smoke model trains at 15-20 steps a second here):
+    // the test pauses, continues and stops it.
+    fs.writeFileSync(path.join(session.workspace, 'smoke-long.gan.json'), `${JSON.stringify({ preset: 'smoke', epochs: 10000, maxSteps: 40000, name: 'smoke-live' }, null, 2)}\n`);
     await runCommand(page, 'View: Close All Editors');
     await runCommand(page, 'GAN Studio: Train GAN');
     await pick(page, /smoke-long/);
@@ -171,9 +173,13 @@ describe('Dashboard: live training in a dark theme (UI)', () => {
     await tooltip.waitFor();
     assert.match(await tooltip.innerText(), /Step \d+ · epoch [\d.]+[\s\S]*loss_D\s+[\d.]+\s+[\d.]+[\s\S]*loss_G/);
 
-    // A click on the chart puts the nearest grid under the cursor.
+    // A click on the chart puts the nearest grid (one every 4 steps) under the cursor.
+    await page.mouse.move(box.x + 2, box.y + box.height * 0.5);
+    const cursorStep = Number(/Step (\d+)/.exec(await tooltip.innerText())![1]);
     await page.mouse.click(box.x + 2, box.y + box.height * 0.5);
-    await frame.locator('#grid-large[data-step="0"]').waitFor();
+    const nearest = [Math.floor(cursorStep / 4) * 4, Math.ceil(cursorStep / 4) * 4].sort((p, q) => Math.abs(p - cursorStep) - Math.abs(q - cursorStep));
+    await until(async () => Number(await grid.getAttribute('data-step')) === nearest[0] || (cursorStep % 4 === 2 && Number(await grid.getAttribute('data-step')) === nearest[1]), `the grid nearest step ${cursorStep}`);
+    assert.ok(cursorStep < Number(stepAfterPause), 'the click moved the cursor back');
 
     // Drag to zoom, double-click to reset.
     const card = frame.locator('[data-chart="losses"]');
@@ -284,8 +290,7 @@ describe('Dashboard: light theme, hide and show, reload (UI)', () => {
     assert.equal(await numberAttr(frame.locator('[data-chart="losses"]'), 'data-rows'), rows);
 
     // A window reload: the serializer brings the panel back on the same run, at the same grid.
-    await page.reload();
-    await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+    await reloadWindow(page);
     const restored = page.locator('.tabs-container .tab', { hasText: 'smoke-live · Dashboard' });
     await restored.waitFor({ timeout: 60_000 });
     await restored.click();
