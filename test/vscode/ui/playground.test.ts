@@ -270,12 +270,11 @@ describe('Generator playground (UI)', () => {
     // VS Code's own folder dialog (the simple dialog in the browser): type the folder, accept.
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
-    // Enter the folder's path in one go (typing it key by key races with the dialog's completion,
-    // which rewrites the value as each character arrives), then accept.
+    // Open the exports folder from the dialog's list, as a user does (typing into the dialog races
+    // with its completion, which rewrites the value as characters arrive), then accept.
     await pollUntil(() => input.inputValue(), (v) => v.endsWith('/'), 'the dialog shows the workspace folder');
-    await input.fill(`${exports}/`);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'exports' }).first().click();
     await pollUntil(() => input.inputValue(), (v) => v.endsWith('/exports/'), 'the dialog is in the exports folder');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: '..' }).first().waitFor();
     await page.locator('.quick-input-widget .monaco-button', { hasText: 'Export Here' }).first().click();
     await waitForNotification(page, new RegExp(`Exported the generator of “${RUN_NAME}” to (\\S*/)?${RUN_NAME}-step-000008-tfjs`));
     const outDir = path.join(exports, `${RUN_NAME}-step-000008-tfjs`);
