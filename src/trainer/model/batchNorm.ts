@@ -66,14 +66,14 @@ export function batchNormActTrain(x: tf.Tensor4D, p: BatchNormParams, updateStat
   const [n, h, w] = x.shape;
   const attrs = { eps: BN_EPS, activation, slope };
   const op = tf.customGrad(((xIn: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, save: tf.GradSaveFunc) => {
-    const [y, xhat, mean, variance, rstd] = tf.engine().runKernel(BN_FORWARD, { x: xIn, gamma, beta }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    const [y, mean, variance, rstd] = tf.engine().runKernel(BN_FORWARD, { x: xIn, gamma, beta }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
     if (updateStats) updateRunningStats(p, mean, variance, n * h * w);
-    save([xhat, gamma, beta, rstd]);
+    save([xIn, mean, rstd, gamma, beta]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sXhat, sGamma, sBeta, sRstd] = saved;
-        return tf.engine().runKernel(BN_BACKWARD, { dy, xhat: sXhat, gamma: sGamma, beta: sBeta, rstd: sRstd }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        const [sX, sMean, sRstd, sGamma, sBeta] = saved;
+        return tf.engine().runKernel(BN_BACKWARD, { dy, x: sX, mean: sMean, rstd: sRstd, gamma: sGamma, beta: sBeta }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
