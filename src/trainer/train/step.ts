@@ -103,18 +103,33 @@ export function generatorStep(model: Dcgan, optimizers: GanOptimizers, z: tf.Ten
   return { lossG, dFakeAfter: dFakeAfter! };
 }
 
-/** Runs one iteration on a batch of real images (NHWC floats in [-1, 1]) and noise (batch x latent). */
+/**
+ * Runs one iteration on a batch of real images (NHWC floats in [-1, 1]) and noise (batch x latent):
+ * the same as discriminatorStep on G(z) followed by generatorStep on z, with G(z) computed once, as
+ * the seed does. G's forward pass is recorded on the G step's tape; the D step runs on it inside
+ * that tape with gradients for D's variables only (this is what .detach() means: nothing of the D
+ * loss reaches G), then the G loss goes through the updated D.
+ */
 export function trainStep(model: Dcgan, optimizers: GanOptimizers, realImages: Float32Array, noise: Float32Array): StepOutputs {
   const batch = noise.length / model.latentSize;
   const real = tf.tensor4d(realImages, [batch, IMAGE_SIZE, IMAGE_SIZE, IMAGE_CHANNELS]);
   const z = latentTensor(noise, model.latentSize);
-  // G(z) for the D step, computed outside any gradient tape: this is what .detach() means.
-  const fake = tf.tidy(() => model.generator.forward(z, 'train'));
-  const d = discriminatorStep(model, optimizers, real, fake);
-  // The G step recomputes the same G(z) (G has not changed) on its own tape so gradients reach G.
-  const g = generatorStep(model, optimizers, z, true);
-  tf.dispose([real, z, fake]);
-  return { ...d, ...g };
+  let d: Pick<StepOutputs, 'lossD' | 'dReal' | 'dFake'> | undefined;
+  let dFakeAfter: tf.Scalar | undefined;
+  const lossG = tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => {
+      const fake = model.generator.forward(z, 'train');
+      d = discriminatorStep(model, optimizers, real, fake);
+      tf.keep(d.lossD);
+      const logits = model.discriminator.forward(fake, 'train');
+      dFakeAfter = meanProbability(logits);
+      return bceWithLogits(logits, 1);
+    }, model.generator.trainableVariables());
+    optimizers.g.applyGradients(grads as Record<string, tf.Variable>);
+    return value;
+  });
+  tf.dispose([real, z]);
+  return { ...d!, lossG, dFakeAfter: dFakeAfter! };
 }
 
 /** G(fixed noise) as in the seed's grids: train-mode BatchNorm (batch statistics), no gradients. */

@@ -177,6 +177,33 @@ describe('a training iteration', () => {
     assert.deepEqual(counts.slice(1), [counts[1], counts[1], counts[1], counts[1]], `tensor counts ${counts}`);
   });
 
+  it('is a D step on G(z) then a G step through the updated D, with G(z) computed once', () => {
+    const twin = buildDcgan(latent, 8, new Rng(11));
+    const twinOptimizers = new GanOptimizers(presetConfig('reference'));
+    const noise = new Rng(7);
+    for (let i = 0; i < 3; i++) {
+      const z = noise.fillNormal(new Float32Array(batch * latent));
+      const fused = trainStep(model, optimizers, real, z);
+      // The same iteration as two separate steps (G's forward pass twice).
+      const x = tf.tensor4d(real, [batch, 32, 32, 1]);
+      const zt = tf.tensor4d(z, [batch, 1, 1, latent]);
+      const fake = tf.tidy(() => twin.generator.forward(zt, 'train'));
+      const d = discriminatorStep(twin, twinOptimizers, x, fake);
+      const g = generatorStep(twin, twinOptimizers, zt, true);
+      for (const [k, a, b] of [['lossD', fused.lossD, d.lossD], ['dReal', fused.dReal, d.dReal], ['dFake', fused.dFake, d.dFake], ['lossG', fused.lossG, g.lossG], ['dFakeAfter', fused.dFakeAfter, g.dFakeAfter]] as const) {
+        assert.equal(a.dataSync()[0], b.dataSync()[0], `${k} at step ${i}`);
+      }
+      tf.dispose([x, zt, fake, d.lossD, d.dReal, d.dFake, g.lossG, g.dFakeAfter]);
+      disposeStep(fused);
+    }
+    const mine = [...model.generator.allVariables(), ...model.discriminator.allVariables()];
+    const theirs = [...twin.generator.allVariables(), ...twin.discriminator.allVariables()];
+    mine.forEach((v, i) => assert.deepEqual(v.dataSync(), theirs[i].dataSync(), `variable ${i} after 3 steps`));
+    twin.generator.dispose();
+    twin.discriminator.dispose();
+    twinOptimizers.dispose();
+  });
+
   it("a G step changes G's weights and not D's", () => {
     const z = tf.tensor4d(new Rng(8).fillNormal(new Float32Array(batch * latent)), [batch, 1, 1, latent]);
     const gVars = model.generator.trainableVariables();
