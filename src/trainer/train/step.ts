@@ -87,12 +87,22 @@ export function discriminatorStep(model: Dcgan, optimizers: GanOptimizers, real:
   return { lossD, dReal: dReal!, dFake: dFake! };
 }
 
-/** The G step: BCE(D(G(z)), 1) (the non-saturating loss) through the updated D, one Adam step on G. */
-export function generatorStep(model: Dcgan, optimizers: GanOptimizers, z: tf.Tensor4D, statsAlreadyUpdated: boolean): Pick<StepOutputs, 'lossG' | 'dFakeAfter'> {
+/**
+ * The G step: BCE(D(G(z)), 1) (the non-saturating loss) through the updated D, one Adam step on G.
+ * `beforeLoss` runs on G(z) inside the G step's tape, before D sees it (trainStep's D step).
+ */
+export function generatorStep(
+  model: Dcgan,
+  optimizers: GanOptimizers,
+  z: tf.Tensor4D,
+  statsAlreadyUpdated: boolean,
+  beforeLoss?: (fake: tf.Tensor4D) => void,
+): Pick<StepOutputs, 'lossG' | 'dFakeAfter'> {
   let dFakeAfter: tf.Scalar | undefined;
   const lossG = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
       const fake = model.generator.forward(z, statsAlreadyUpdated ? 'train-recompute' : 'train');
+      beforeLoss?.(fake);
       const logits = model.discriminator.forward(fake, 'train');
       dFakeAfter = meanProbability(logits);
       return bceWithLogits(logits, 1);
@@ -115,21 +125,12 @@ export function trainStep(model: Dcgan, optimizers: GanOptimizers, realImages: F
   const real = tf.tensor4d(realImages, [batch, IMAGE_SIZE, IMAGE_SIZE, IMAGE_CHANNELS]);
   const z = latentTensor(noise, model.latentSize);
   let d: Pick<StepOutputs, 'lossD' | 'dReal' | 'dFake'> | undefined;
-  let dFakeAfter: tf.Scalar | undefined;
-  const lossG = tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => {
-      const fake = model.generator.forward(z, 'train');
-      d = discriminatorStep(model, optimizers, real, fake);
-      tf.keep(d.lossD);
-      const logits = model.discriminator.forward(fake, 'train');
-      dFakeAfter = meanProbability(logits);
-      return bceWithLogits(logits, 1);
-    }, model.generator.trainableVariables());
-    optimizers.g.applyGradients(grads as Record<string, tf.Variable>);
-    return value;
+  const g = generatorStep(model, optimizers, z, false, (fake) => {
+    d = discriminatorStep(model, optimizers, real, fake);
+    tf.keep(d.lossD); // it leaves the G step's scope
   });
   tf.dispose([real, z]);
-  return { ...d!, lossG, dFakeAfter: dFakeAfter! };
+  return { ...d!, ...g };
 }
 
 /** G(fixed noise) as in the seed's grids: train-mode BatchNorm (batch statistics), no gradients. */
