@@ -1,5 +1,5 @@
 /**
- * The HTML page of a GAN Studio webview (grid inspector, playground): a strict
+ * The HTML page of a GAN Studio webview (dashboard, grid inspector, playground): a strict
  * Content-Security-Policy — scripts and styles only from the extension with this page's nonce,
  * images only from the webview's resource roots — then the bundle built from
  * `webview/<name>/main.ts`. Pure (no vscode import).
@@ -17,6 +17,8 @@ export interface WebviewPageParts {
   codiconUri: string;
   /** Shown until the script has started. */
   loadingText: string;
+  /** `data-*` attributes of the body (name without `data-`), for the script to read first. */
+  bodyData?: Record<string, string>;
 }
 
 export function makeNonce(): string {
@@ -49,7 +51,9 @@ export function webviewPage(p: WebviewPageParts): string {
   <link rel="stylesheet" href="${escapeHtml(p.styleUri)}" nonce="${n}">
   <title>${escapeHtml(p.title)}</title>
 </head>
-<body>
+<body${Object.entries(p.bodyData ?? {})
+    .map(([k, v]) => ` data-${k}="${escapeHtml(v)}"`)
+    .join('')}>
   <main id="app" aria-busy="true"><p class="loading">${escapeHtml(p.loadingText)}</p></main>
   <script nonce="${n}" src="${escapeHtml(p.scriptUri)}"></script>
 </body>
