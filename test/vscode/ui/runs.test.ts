@@ -56,6 +56,8 @@ describe('Runs: train, watch, inspect (UI)', () => {
     await treeRows(page, 'Sample grids');
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sample grids' }).click();
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Checkpoints' }).click();
+    // Both folders expand asynchronously: wait for a child of each.
+    await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Epoch 2 · step 8' }).first().waitFor();
     const rows = await treeRows(page, 'Training images');
     for (const label of ['Checkpoints', 'Epoch 2 · step 8', 'Sample grids', 'Step 7', 'Step 4', 'Step 0', 'Training images']) {
       assert.ok(rows.some((r) => r.startsWith(label)), `row "${label}" in ${JSON.stringify(rows)}`);
