@@ -8,7 +8,7 @@
  * image). Plain TypeScript, unit-tested with a fake renderer.
  */
 import type { BatchNormMode } from '../../protocol/generatorProtocol';
-import type { RenderKind } from '../../protocol/playgroundProtocol';
+import type { HostToPlayground, RenderKind } from '../../protocol/playgroundProtocol';
 
 export interface RenderJob {
   kind: RenderKind;
@@ -21,16 +21,8 @@ export interface RenderJob {
   columns: number;
 }
 
-export interface RenderOutput {
-  kind: RenderKind;
-  seq: number;
-  /** First image of this chunk, and the images of the whole job. */
-  offset: number;
-  total: number;
-  images: string;
-  computeMs: number;
-  columns: number;
-}
+/** What a render produces: the webview's images message, less the host's own timing. */
+export type RenderOutput = Omit<Extract<HostToPlayground, { type: 'images' }>, 'type' | 'hostMs'>;
 
 export interface SchedulerEvents {
   result(output: RenderOutput): void;
