@@ -9,14 +9,9 @@
  *   npm run bench:decimate
  */
 import { decimate, IncrementalDecimator } from '../webview/dashboard/model/decimate';
-import { random } from '../test/unit/dashboard/runFixtures';
+import { spikySeries } from '../test/unit/dashboard/runFixtures';
 
 const ROWS = 100_000;
-
-function series(n: number, seed: number): Float64Array {
-  const rnd = random(seed);
-  return Float64Array.from({ length: n }, (_, i) => Math.sin(i / 500) + rnd() - 0.5 + (rnd() < 0.001 ? 5 : 0));
-}
 
 function median(values: number[]): number {
   const s = [...values].sort((p, q) => p - q);
@@ -24,7 +19,7 @@ function median(values: number[]): number {
 }
 
 const x = Float64Array.from({ length: ROWS }, (_, i) => i * 50);
-const ys = [1, 2, 3, 4].map((seed) => series(ROWS, seed));
+const ys = [1, 2, 3, 4].map((seed) => spikySeries(ROWS, seed));
 
 decimate(x, ys, 0, ROWS, 1000); // warm-up
 const full: number[] = [];

@@ -1,18 +1,13 @@
 /** Decimation: the drawn rows look like all the rows, and they are real rows. */
 import * as assert from 'node:assert/strict';
 import { decimate, IncrementalDecimator, visibleRange } from '../../../webview/dashboard/model/decimate';
-import { random } from './runFixtures';
-
-function series(n: number, seed: number): Float64Array {
-  const rnd = random(seed);
-  return Float64Array.from({ length: n }, (_, i) => Math.sin(i / 500) + rnd() - 0.5 + (rnd() < 0.001 ? 5 : 0));
-}
+import { random, spikySeries } from './runFixtures';
 
 describe('dashboard: decimation', () => {
   const n = 100_000;
   const x = Float64Array.from({ length: n }, (_, i) => i * 50);
-  const a = series(n, 1);
-  const b = series(n, 2);
+  const a = spikySeries(n, 1);
+  const b = spikySeries(n, 2);
 
   it('keeps every row when there are few', () => {
     assert.deepEqual([...decimate(x, [a, b], 10, 40, 100)], Array.from({ length: 30 }, (_, i) => 10 + i));

@@ -25,6 +25,12 @@ export function random(seed: number): () => number {
   };
 }
 
+/** A noisy, slowly varying series with rare spikes (the shape of GAN losses), for decimation. */
+export function spikySeries(n: number, seed: number): Float64Array {
+  const rnd = random(seed);
+  return Float64Array.from({ length: n }, (_, i) => Math.sin(i / 500) + rnd() - 0.5 + (rnd() < 0.001 ? 5 : 0));
+}
+
 export interface RecordOptions {
   /** Steps between records (the trainer's logEvery, roughly). */
   every?: number;
