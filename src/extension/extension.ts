@@ -51,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
       tree.disposable,
       dashboards,
       commands.register(),
-      GridInspectorProvider.register(context.extensionUri, store),
+      GridInspectorProvider.register(context.extensionUri, store, (line) => output.appendLine(line)),
       PlaygroundPanels.register({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
       registerExportGenerator({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
       new TrainingUi(controller, output),

@@ -5,7 +5,9 @@
  * Pure: no vscode, DOM or Node imports; metric columns travel as Float64Arrays (VS Code transfers
  * typed arrays as binary).
  */
+import { isFiniteNumber, isOneOf, isRecord, unknownType } from './guards';
 import type { Progress, RunError } from './runFormat';
+import type { RunChoice as AnyRunChoice } from './webviewCommon';
 
 export const DASHBOARD_VIEW_TYPE = 'ganStudio.dashboard';
 export const COMMAND_OPEN_DASHBOARD = 'ganStudio.openDashboard';
@@ -88,14 +90,8 @@ export interface RunDelta {
   realGrid?: string | null;
 }
 
-/** A run offered in the Compare picker. */
-export interface RunChoice {
-  key: string;
-  id: string;
-  name: string;
-  status: DashboardStatus;
-  steps: number;
-}
+/** A run offered in the Compare picker (the shared picker entry, with the dashboard's statuses). */
+export type RunChoice = AnyRunChoice<DashboardStatus>;
 
 export type ExportKind = 'csv' | 'png' | 'gif';
 
@@ -167,12 +163,6 @@ export function defaultViewState(runDir: string): DashboardViewState {
   return { runDir, compare: [], smoothing: 0.6, xAxis: 'step', logScale: false, gridStep: null, zoom: null, fps: 1 };
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
 /**
  * Reads a view state saved by an earlier dashboard (or sent by the webview). Unknown or invalid
  * fields fall back to their defaults; undefined when there is no run to show.
@@ -203,7 +193,7 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return view ? { type, view } : undefined;
     }
     case 'runAction':
-      return (RUN_ACTIONS as readonly unknown[]).includes(value.action) ? { type, action: value.action as RunAction } : undefined;
+      return isOneOf(RUN_ACTIONS, value.action) ? { type, action: value.action } : undefined;
     case 'exportCsv':
       return { type };
     case 'exportImage': {
@@ -220,12 +210,6 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     default:
       return unknownType(type);
   }
-}
-
-/** Exhaustiveness for a union whose values may still arrive from outside at run time. */
-function unknownType(type: never): undefined {
-  void type;
-  return undefined;
 }
 
 /** A safe file name from a run name: "smoke 2" -> "smoke-2". */

@@ -1,8 +1,13 @@
 /**
  * Messages between the extension host and the grid inspector webview (a custom editor for
  * `*.grid.png`), as discriminated unions handled with exhaustive switches, plus the pure look-ups
- * both sides need (nearest step, zoom steps). No vscode, DOM or Node imports.
+ * both sides need (nearest step, zoom steps). Messages from the webview are checked at run time
+ * (`parseInspectorMessage`). No vscode, DOM or Node imports.
  */
+import { isFiniteNumber, isRecord, isString, unknownType } from './guards';
+import type { Problem, RunChoice } from './webviewCommon';
+
+export type { Problem, RunChoice } from './webviewCommon';
 
 export const INSPECTOR_VIEW_TYPE = 'ganStudio.gridInspector';
 
@@ -49,18 +54,6 @@ export interface InspectorDocument {
   notice: string | null;
 }
 
-/** A run that can be compared (A/B) with the document's run. */
-export interface RunChoice {
-  dir: string;
-  name: string;
-  description: string;
-}
-
-export interface Problem {
-  message: string;
-  hint?: string;
-}
-
 export type HostToInspector =
   | { type: 'init'; document: InspectorDocument; runs: RunChoice[] }
   /** The document's run changed on disk (a new grid, a rename, the run ended). */
@@ -82,6 +75,25 @@ export type InspectorToHost =
   | { type: 'openWithImagePreview' }
   /** Open the generator playground on the run's checkpoint nearest this step. */
   | { type: 'openPlayground'; step: number };
+
+/** Checks a message from the inspector webview; undefined (and the host ignores it) when it is not one. */
+export function parseInspectorMessage(value: unknown): InspectorToHost | undefined {
+  if (!isRecord(value) || !isString(value.type)) return undefined;
+  const type = value.type as InspectorToHost['type'];
+  switch (type) {
+    case 'ready':
+    case 'openWithImagePreview':
+      return { type };
+    case 'compare':
+      return value.dir === null || (isString(value.dir) && value.dir !== '') ? { type, dir: value.dir } : undefined;
+    case 'gridFailed':
+      return isString(value.src) ? { type, src: value.src } : undefined;
+    case 'openPlayground':
+      return isFiniteNumber(value.step) ? { type, step: value.step } : undefined;
+    default:
+      return unknownType(type);
+  }
+}
 
 /**
  * Index of the entry whose step is nearest `step` in a list sorted by step (ties go to the

@@ -2,13 +2,18 @@
  * Messages between the extension host and the generator playground webview, as discriminated
  * unions (handled with exhaustive switches), and the playground's settings with their validation.
  * The host owns the settings and the generator process; the webview sends intents (a settings
- * patch, copy, save, export) and draws what the host sends. Pure: no vscode, DOM or Node imports.
+ * patch, copy, save, export) and draws what the host sends. Messages from the webview are checked
+ * at run time (`parsePlaygroundMessage`). Pure: no vscode, DOM or Node imports.
  */
 import type { BatchNormMode } from './generatorProtocol';
+import { isFiniteNumber, isInteger, isNumberArray, isOneOf, isRecord, isString, unknownType } from './guards';
 import { MAX_RENDER_COUNT } from './generatorProtocol';
 import type { PixelMapping } from './gridLayout';
 import type { Interpolation } from './latent';
 import { isValidSeed } from './latent';
+import type { Problem } from './webviewCommon';
+
+export type { Problem } from './webviewCommon';
 
 export const PLAYGROUND_VIEW_TYPE = 'ganStudio.playground';
 
@@ -149,12 +154,8 @@ export interface PlaygroundInfo {
   backend: string;
 }
 
-export interface Problem {
-  message: string;
-  hint?: string;
-}
-
-export type RenderKind = 'grid' | 'strip' | 'single';
+export const RENDER_KINDS = ['grid', 'strip', 'single'] as const;
+export type RenderKind = (typeof RENDER_KINDS)[number];
 
 export type HostToPlayground =
   /** The generator process is starting or loading the checkpoint. */
@@ -204,3 +205,56 @@ export type PlaygroundToHost =
    * to the image on screen, `renderMs` from sending the position to the image on screen.
    */
   | { type: 'frameTimes'; kind: RenderKind; ms: number[]; renderMs: number[] };
+
+const SETTING_KEYS = Object.keys(defaultSettings(1)) as (keyof PlaygroundSettings)[];
+
+/** The known fields of a settings patch (each is validated by applySettings); undefined when it is not an object. */
+function parsePatch(value: unknown): Partial<PlaygroundSettings> | undefined {
+  if (!isRecord(value)) return undefined;
+  const patch: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) if (key in value) patch[key] = value[key];
+  return patch as Partial<PlaygroundSettings>;
+}
+
+function isEdits(value: unknown): value is [number, number][] {
+  return Array.isArray(value) && value.every((e) => Array.isArray(e) && e.length === 2 && isInteger(e[0]) && isFiniteNumber(e[1]));
+}
+
+/** Checks a message from the playground webview; undefined (and the host ignores it) when it is not one. */
+export function parsePlaygroundMessage(value: unknown): PlaygroundToHost | undefined {
+  if (!isRecord(value) || !isString(value.type)) return undefined;
+  const type = value.type as PlaygroundToHost['type'];
+  switch (type) {
+    case 'ready':
+    case 'saveGrid':
+    case 'exportGenerator':
+    case 'retry':
+      return { type };
+    case 'update': {
+      const patch = parsePatch(value.patch);
+      return patch && isInteger(value.seq) ? { type, patch, seq: value.seq } : undefined;
+    }
+    case 'slide':
+      return isEdits(value.edits) && isInteger(value.seq) ? { type, edits: value.edits, seq: value.seq } : undefined;
+    case 'randomSeed':
+      return isInteger(value.seq) ? { type, seq: value.seq } : undefined;
+    case 'copyLatent': {
+      const target = value.target;
+      if (!isRecord(target)) return undefined;
+      if (target.kind === 'edited') return { type, target: { kind: 'edited' } };
+      return target.kind === 'sample' && isInteger(target.index) && target.index >= 0 ? { type, target: { kind: 'sample', index: target.index } } : undefined;
+    }
+    case 'frameTimes':
+      return isOneOf(RENDER_KINDS, value.kind) && isNumberArray(value.ms) && isNumberArray(value.renderMs)
+        ? { type, kind: value.kind, ms: value.ms, renderMs: value.renderMs }
+        : undefined;
+    default:
+      return unknownType(type);
+  }
+}
+
+/** Reads the state a playground webview saved (for reopening after a reload); undefined when it names no checkpoint. */
+export function parseRestoreState(value: unknown): { checkpointDir: string; settings: Partial<PlaygroundSettings> } | undefined {
+  if (!isRecord(value) || !isString(value.checkpointDir) || value.checkpointDir === '') return undefined;
+  return { checkpointDir: value.checkpointDir, settings: parsePatch(value.settings) ?? {} };
+}

@@ -1,6 +1,11 @@
-/** A small element builder for the webviews (no framework): h('div', { class: 'x' }, child, 'text'). */
+/**
+ * The one element builder of the webviews (no framework; the page never uses innerHTML with data):
+ * h('div', { class: 'x', onclick: handler }, child, 'text'). Attributes are set as strings (true:
+ * present, false/null/undefined: absent); a function is an event listener (`onclick` -> click);
+ * `text` sets the text content.
+ */
 
-type Attrs = Record<string, string | number | boolean | undefined | null>;
+type Attrs = Record<string, string | number | boolean | undefined | null | EventListener>;
 type Child = Node | string | null | undefined | false;
 
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs, ...children: Child[]): HTMLElementTagNameMap[K];
@@ -9,7 +14,9 @@ export function h(tag: string, attrs: Attrs = {}, ...children: Child[]): HTMLEle
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
-    el.setAttribute(name, value === true ? '' : String(value));
+    if (typeof value === 'function') el.addEventListener(name.replace(/^on/, '').toLowerCase(), value);
+    else if (name === 'text') el.textContent = String(value);
+    else el.setAttribute(name, value === true ? '' : String(value));
   }
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;

@@ -10,7 +10,7 @@ import { applyHostMessage, Changes, DashboardModel, emptyModel } from './model/d
 import type { RunData } from './model/runData';
 import { reduceView, ViewAction } from './model/viewState';
 import { CompareGrids } from './ui/compareGrids';
-import { h } from './ui/dom';
+import { h } from '../common/dom';
 import { chartPng, timelineGif } from './ui/exports';
 import { Header } from './ui/header';
 import { RealVsGenerated } from './ui/realVsGenerated';

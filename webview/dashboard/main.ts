@@ -11,15 +11,18 @@ import '@vscode-elements/elements/dist/vscode-multi-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
-import type { HostMessage } from '../../src/protocol/dashboardProtocol';
+import type { HostMessage, WebviewMessage } from '../../src/protocol/dashboardProtocol';
+import { vscodeApi } from '../common/vscodeApi';
 import { App } from './app';
-import { saveState, savedState, send } from './vscodeApi';
+
+const vscode = vscodeApi<WebviewMessage, unknown>();
+const send = (message: WebviewMessage) => vscode.send(message);
 
 function start(): void {
   const root = document.getElementById('app');
   const runDir = document.body.dataset.runDir;
   if (!root || !runDir) throw new Error('The dashboard page is missing its run.');
-  const app = new App(root, { send, saveState }, runDir, savedState());
+  const app = new App(root, { send, saveState: vscode.saveState }, runDir, vscode.state());
   (window as unknown as { ganDashboard: App }).ganDashboard = app;
   window.addEventListener('message', (event: MessageEvent<HostMessage>) => app.onMessage(event.data));
 }

@@ -28,7 +28,8 @@ import { REAL_GRID_FILE, SampleEntry } from '../../protocol/runFormat';
 import type { RunStore } from '../runs/runStore';
 import type { TrainingController } from '../training/trainingController';
 import { DisposableStore } from '../util/disposable';
-import { dashboardHtml, makeNonce } from './dashboardHtml';
+import { WebviewHost } from '../webviewHost';
+import { dashboardHtml } from './dashboardHtml';
 import { metricsCsv } from './metricsCsv';
 import { FeedDelta, FeedSnapshot, RunFeed } from './runFeed';
 import { runChoice } from './runInfo';
@@ -65,9 +66,8 @@ export class DashboardPanel implements vscode.Disposable {
   private readonly main: RunFeed;
   private readonly compare = new Map<string, RunFeed>();
   private readonly throttle: Throttle;
+  private readonly host: WebviewHost<HostMessage, WebviewMessage>;
   private view: DashboardViewState;
-  /** The webview has asked for its snapshot and can take updates. */
-  private ready = false;
   private runListStale = true;
   private lastRunList = '';
   private disposed = false;
@@ -83,14 +83,17 @@ export class DashboardPanel implements vscode.Disposable {
     this.throttle = this.disposables.add(new Throttle(() => this.flush(), UPDATE_INTERVAL_MS));
     this.main = this.disposables.add(new RunFeed(runDir, deps.store, deps.controller, () => this.throttle.schedule()));
     this.disposables.add(this.disposeEmitter);
-    this.disposables.add(panel.webview.onDidReceiveMessage((m) => void this.onMessage(m)));
-    this.disposables.add(panel.onDidDispose(() => this.dispose()));
-    this.disposables.add(
-      panel.onDidChangeViewState(() => {
-        // A hidden webview is torn down (its state is saved); it asks for a snapshot when shown again.
-        if (!panel.visible) this.ready = false;
+    // The webview asks for a snapshot with `ready` (again after being hidden: it is torn down then).
+    this.host = this.disposables.add(
+      new WebviewHost<HostMessage, WebviewMessage>(panel, {
+        name: 'dashboard',
+        extensionUri: deps.extensionUri,
+        parse: parseWebviewMessage,
+        handle: (message) => this.handle(message),
+        log: (line) => deps.output.appendLine(line),
       }),
     );
+    this.disposables.add(panel.onDidDispose(() => this.dispose()));
     this.disposables.add(
       deps.store.onDidChange(() => {
         this.runListStale = true;
@@ -101,10 +104,10 @@ export class DashboardPanel implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'gan-studio.svg');
     panel.title = this.title();
     this.updateResourceRoots();
-    panel.webview.html = this.html();
+    panel.webview.html = dashboardHtml({ ...this.host.pageParts('dashboard'), runDir, title: this.title() });
     // Read the run while the workbench builds the webview, instead of after it asks.
     const prefetch = setTimeout(() => {
-      if (!this.disposed && !this.ready) this.main.prefetch();
+      if (!this.disposed && !this.host.ready) this.main.prefetch();
     }, 0);
     this.disposables.add({ dispose: () => clearTimeout(prefetch) });
   }
@@ -114,34 +117,9 @@ export class DashboardPanel implements vscode.Disposable {
     return `${name} · Dashboard`;
   }
 
-  private webviewAsset(file: string): vscode.Uri {
-    return vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview', file);
-  }
-
-  private html(): string {
-    const webview = this.panel.webview;
-    return dashboardHtml({
-      cspSource: webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: webview.asWebviewUri(this.webviewAsset('dashboard.js')).toString(),
-      styleUri: webview.asWebviewUri(this.webviewAsset('dashboard.css')).toString(),
-      codiconUri: webview.asWebviewUri(this.webviewAsset('codicon.css')).toString(),
-      runDir: this.runDir,
-      title: this.title(),
-    });
-  }
-
   /** The built assets, the runs root and the folders of the runs shown: nothing else can load. */
   private updateResourceRoots(): void {
-    const roots = new Map<string, vscode.Uri>();
-    const add = (uri: vscode.Uri) => roots.set(uri.toString(), uri);
-    add(vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview'));
-    add(vscode.Uri.file(this.deps.store.root));
-    for (const dir of [this.runDir, ...this.compare.keys()]) add(vscode.Uri.file(path.dirname(dir)));
-    const next = [...roots.values()];
-    const current = this.panel.webview.options.localResourceRoots ?? [];
-    if (current.length === next.length && current.every((u, i) => u.toString() === next[i].toString())) return;
-    this.panel.webview.options = { enableScripts: true, localResourceRoots: next };
+    this.host.setRoots([vscode.Uri.file(this.deps.store.root), ...[this.runDir, ...this.compare.keys()].map((dir) => vscode.Uri.file(path.dirname(dir)))]);
   }
 
   reveal(): void {
@@ -149,21 +127,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private post(message: HostMessage): void {
-    if (!this.disposed) void this.panel.webview.postMessage(message);
-  }
-
-  private async onMessage(raw: unknown): Promise<void> {
-    const message = parseWebviewMessage(raw);
-    if (!message) {
-      this.deps.output.appendLine(`[dashboard] Ignored a message the dashboard does not know: ${JSON.stringify(raw)?.slice(0, 200)}`);
-      return;
-    }
-    try {
-      await this.handle(message);
-    } catch (error) {
-      this.deps.output.appendLine(`[dashboard] ${message.type} failed: ${(error as Error).stack ?? error}`);
-      void vscode.window.showErrorMessage(`GAN Studio dashboard: ${(error as Error).message}`);
-    }
+    if (!this.disposed) this.host.post(message);
   }
 
   private async handle(message: WebviewMessage): Promise<void> {
@@ -234,7 +198,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private sendCompare(): void {
-    if (!this.ready) return;
+    if (!this.host.ready) return;
     this.post({ type: 'compare', runs: this.compareSnapshots() });
   }
 
@@ -243,7 +207,6 @@ export class DashboardPanel implements vscode.Disposable {
     const read = this.main.snapshot();
     this.panel.title = this.title();
     if (!read.ok) {
-      this.ready = true;
       this.post({ type: 'unavailable', key: this.runDir, message: read.message });
       return;
     }
@@ -253,12 +216,11 @@ export class DashboardPanel implements vscode.Disposable {
     const main = this.toSnapshot(this.runDir, read.value);
     const compare = this.compareSnapshots();
     this.post({ type: 'snapshot', main, compare, runs, timing: { readMs: Math.round(performance.now() - started), sentAt: Date.now() } });
-    this.ready = true;
   }
 
   /** Sends what changed since the last message (the throttled task). */
   private flush(): void {
-    if (!this.ready || this.disposed) return;
+    if (!this.host.ready || this.disposed) return;
     const deltas: RunDelta[] = [];
     const mainRead = this.main.poll();
     if (!mainRead.ok) {

@@ -9,12 +9,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { assertNever } from '../../protocol/experimentConfig';
-import { HostToInspector, INSPECTOR_VIEW_TYPE, InspectorDocument, InspectorToHost, nearestStepIndex, Problem } from '../../protocol/inspectorProtocol';
+import { HostToInspector, INSPECTOR_VIEW_TYPE, InspectorDocument, InspectorToHost, nearestStepIndex, parseInspectorMessage, Problem } from '../../protocol/inspectorProtocol';
 import { checkpointDir } from '../../common/runReader';
 import { COMMAND_OPEN_PLAYGROUND } from '../playground/playgroundPanel';
 import { RunStore, RunSummary } from '../runs/runStore';
 import { DisposableStore } from '../util/disposable';
-import { makeNonce, webviewPage } from '../webviewHtml';
+import { WebviewHost } from '../webviewHost';
 import { inspectorRun, locateGrid, runChoices } from './inspectorModel';
 import { checkPng, PngProblem } from './pngCheck';
 
@@ -35,8 +35,8 @@ class GridDocument implements vscode.CustomDocument {
 export class GridInspectorProvider implements vscode.CustomReadonlyEditorProvider<GridDocument> {
   static readonly viewType = INSPECTOR_VIEW_TYPE;
 
-  static register(extensionUri: vscode.Uri, store: RunStore): vscode.Disposable {
-    return vscode.window.registerCustomEditorProvider(GridInspectorProvider.viewType, new GridInspectorProvider(extensionUri, store), {
+  static register(extensionUri: vscode.Uri, store: RunStore, log: (line: string) => void): vscode.Disposable {
+    return vscode.window.registerCustomEditorProvider(GridInspectorProvider.viewType, new GridInspectorProvider(extensionUri, store, log), {
       // The webview restores its view state (zoom, step, selection) itself after being hidden.
       webviewOptions: { retainContextWhenHidden: false, enableFindWidget: false },
       supportsMultipleEditorsPerDocument: true,
@@ -46,6 +46,7 @@ export class GridInspectorProvider implements vscode.CustomReadonlyEditorProvide
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly store: RunStore,
+    private readonly log: (line: string) => void,
   ) {}
 
   openCustomDocument(uri: vscode.Uri): GridDocument {
@@ -53,7 +54,7 @@ export class GridInspectorProvider implements vscode.CustomReadonlyEditorProvide
   }
 
   resolveCustomEditor(document: GridDocument, panel: vscode.WebviewPanel): void {
-    const session = new InspectorSession(document.uri, panel, this.extensionUri, this.store);
+    const session = new InspectorSession(document.uri, panel, this.extensionUri, this.store, this.log);
     panel.onDidDispose(() => void session.dispose());
   }
 }
@@ -61,6 +62,7 @@ export class GridInspectorProvider implements vscode.CustomReadonlyEditorProvide
 /** One inspector editor: its webview, the runs it shows and their watchers. */
 class InspectorSession {
   private readonly disposables = new DisposableStore();
+  private readonly host: WebviewHost<HostToInspector, InspectorToHost>;
   private readonly file: string;
   private readonly runDir: string | null;
   /** The store that watches the document's run (the shared one, or a private one for a run outside the runs root). */
@@ -73,29 +75,22 @@ class InspectorSession {
     private readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly store: RunStore,
+    log: (line: string) => void,
   ) {
     this.file = uri.fsPath;
     const location = locateGrid(this.file);
     this.runDir = location.runDir;
     this.runStore = store;
-    const roots = [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.file(store.root)];
+    this.host = this.disposables.add(
+      new WebviewHost<HostToInspector, InspectorToHost>(panel, { name: 'inspector', extensionUri, parse: parseInspectorMessage, handle: (m) => this.onMessage(m), log }),
+    );
+    const roots = [vscode.Uri.file(store.root)];
     if (!isInside(this.file, store.root)) roots.push(vscode.Uri.file(this.runDir ?? path.dirname(this.file)));
     if (this.runDir && !isInside(this.runDir, store.root)) {
       // A run written somewhere else (e.g. `gan-studio-train --out`): watch its parent folder too.
       this.runStore = this.disposables.add(new RunStore(path.dirname(this.runDir)));
     }
-    panel.webview.options = { enableScripts: true, localResourceRoots: roots };
-    const asset = (name: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', name)).toString();
-    panel.webview.html = webviewPage({
-      cspSource: panel.webview.cspSource,
-      nonce: makeNonce(),
-      title: path.basename(this.file),
-      scriptUri: asset('inspector.js'),
-      styleUri: asset('inspector.css'),
-      codiconUri: asset('codicon.css'),
-      loadingText: 'Loading the grid…',
-    });
-    this.disposables.add(panel.webview.onDidReceiveMessage((m: InspectorToHost) => this.onMessage(m)));
+    this.host.setPage({ bundle: 'inspector', title: path.basename(this.file), loadingText: 'Loading the grid…', roots });
     const onChange = (changedDirs: string[]) => {
       if (this.runDir && changedDirs.includes(this.runDir)) this.postRun();
       if (this.compareDir && changedDirs.includes(this.compareDir)) this.postCompare();
@@ -112,7 +107,7 @@ class InspectorSession {
   }
 
   private post(message: HostToInspector): void {
-    void this.panel.webview.postMessage(message);
+    this.host.post(message);
   }
 
   private onMessage(message: InspectorToHost): void {

@@ -66,6 +66,6 @@ export function runChoices(runs: RunSummary[], exceptDir: string | null): RunCho
     .map((r) => {
       const m = r.manifest!;
       const last = m.samples[m.samples.length - 1];
-      return { dir: r.dir, name: m.name, description: `${m.samples.length} grids up to step ${last.step} · ${m.id}` };
+      return { key: r.dir, id: m.id, name: m.name, status: displayStatus(r), steps: last.step, description: `${m.samples.length} grids up to step ${last.step} · ${m.id}` };
     });
 }

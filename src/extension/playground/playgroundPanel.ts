@@ -5,11 +5,11 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { PLAYGROUND_VIEW_TYPE, PlaygroundRestoreState, PlaygroundToHost } from '../../protocol/playgroundProtocol';
+import { HostToPlayground, parsePlaygroundMessage, parseRestoreState, PLAYGROUND_VIEW_TYPE, PlaygroundSettings, PlaygroundToHost } from '../../protocol/playgroundProtocol';
 import type { RunStore } from '../runs/runStore';
 import { readSettings } from '../settings';
 import { DisposableStore } from '../util/disposable';
-import { makeNonce, webviewPage } from '../webviewHtml';
+import { WebviewHost } from '../webviewHost';
 import { checkpointLabel, CheckpointTarget, describeCheckpoint, resolveCheckpoint } from './checkpointTarget';
 import { GeneratorClient } from './generatorClient';
 import { PlaygroundSession } from './playgroundSession';
@@ -25,7 +25,7 @@ export interface PlaygroundDeps {
   env: () => NodeJS.ProcessEnv;
 }
 
-export class PlaygroundPanels implements vscode.WebviewPanelSerializer<PlaygroundRestoreState> {
+export class PlaygroundPanels implements vscode.WebviewPanelSerializer {
   static readonly viewType = PLAYGROUND_VIEW_TYPE;
   private readonly panels = new Map<string, PlaygroundPanel>();
 
@@ -52,8 +52,9 @@ export class PlaygroundPanels implements vscode.WebviewPanelSerializer<Playgroun
     this.attach(panel, checkpoint, undefined);
   }
 
-  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PlaygroundRestoreState | undefined): Promise<void> {
-    if (!state?.checkpointDir) {
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, saved: unknown): Promise<void> {
+    const state = parseRestoreState(saved);
+    if (!state) {
       panel.dispose();
       return;
     }
@@ -66,7 +67,7 @@ export class PlaygroundPanels implements vscode.WebviewPanelSerializer<Playgroun
     this.attach(panel, checkpoint, state.settings);
   }
 
-  private attach(panel: vscode.WebviewPanel, checkpoint: CheckpointTarget, restored: PlaygroundRestoreState['settings'] | undefined): void {
+  private attach(panel: vscode.WebviewPanel, checkpoint: CheckpointTarget, restored: Partial<PlaygroundSettings> | undefined): void {
     const playground = new PlaygroundPanel(panel, checkpoint, this.deps, restored);
     this.panels.set(checkpoint.dir, playground);
     panel.onDidDispose(() => {
@@ -93,22 +94,20 @@ class PlaygroundPanel {
     readonly panel: vscode.WebviewPanel,
     checkpoint: CheckpointTarget,
     deps: PlaygroundDeps,
-    restored: PlaygroundRestoreState['settings'] | undefined,
+    restored: Partial<PlaygroundSettings> | undefined,
   ) {
     const { extensionUri, output } = deps;
-    const assets = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [assets] };
+    const host = this.disposables.add(
+      new WebviewHost<HostToPlayground, PlaygroundToHost>(panel, {
+        name: 'playground',
+        extensionUri,
+        parse: parsePlaygroundMessage,
+        handle: (message) => this.session.onMessage(message),
+        log: (line) => output.appendLine(line),
+      }),
+    );
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'gan-studio.svg');
-    const asset = (name: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(assets, name)).toString();
-    panel.webview.html = webviewPage({
-      cspSource: panel.webview.cspSource,
-      nonce: makeNonce(),
-      title: panel.title,
-      scriptUri: asset('playground.js'),
-      styleUri: asset('playground.css'),
-      codiconUri: asset('codicon.css'),
-      loadingText: 'Starting the generator…',
-    });
+    host.setPage({ bundle: 'playground', title: panel.title, loadingText: 'Starting the generator…' });
     const client = new GeneratorClient({
       script: vscode.Uri.joinPath(extensionUri, 'dist', 'generator.js').fsPath,
       env: deps.env(),
@@ -118,7 +117,7 @@ class PlaygroundPanel {
       { checkpointDir: checkpoint.dir, runName: checkpoint.runName, backend: readSettings().backend },
       client,
       {
-        post: (message) => void panel.webview.postMessage(message),
+        post: (message) => host.post(message),
         copy: async (text, what) => {
           await vscode.env.clipboard.writeText(text);
           void vscode.window.setStatusBarMessage(`$(clippy) Copied ${what}`, 4000);
@@ -141,7 +140,6 @@ class PlaygroundPanel {
       },
       restored,
     );
-    this.disposables.add(panel.webview.onDidReceiveMessage((message: PlaygroundToHost) => void this.session.onMessage(message)));
   }
 
   async dispose(): Promise<void> {

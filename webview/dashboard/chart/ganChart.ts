@@ -16,7 +16,7 @@ import { decimate, IncrementalDecimator, visibleRange } from '../model/decimate'
 import type { RunData } from '../model/runData';
 import { nearestIndex } from '../model/search';
 import { formatX } from '../model/xAxis';
-import { h, replaceChildren } from '../ui/dom';
+import { h, setChildren } from '../../common/dom';
 import { runPalette, ThemeColors } from '../ui/theme';
 
 export interface ChartLineSpec {
@@ -272,7 +272,7 @@ export class GanChart {
       });
     });
     if (input.smoothing > 0) items.push(h('span', { class: 'legend-note', text: 'faint: raw values' }));
-    replaceChildren(this.legend, ...items);
+    setChildren(this.legend, ...items);
   }
 
   render(): void {
@@ -474,7 +474,7 @@ export class GanChart {
       });
     });
     const head = h('tr', {}, h('th', {}), h('th', { text: '' }), h('th', { text: 'Value' }), h('th', { text: input.smoothing > 0 ? 'Smoothed' : '' }), h('th'));
-    replaceChildren(this.tooltip, h('div', { class: 'tooltip-heading', text: heading }), h('table', {}, head, ...rows));
+    setChildren(this.tooltip, h('div', { class: 'tooltip-heading', text: heading }), h('table', {}, head, ...rows));
     this.tooltip.hidden = false;
     const box = this.plotHost.getBoundingClientRect();
     const overLeft = u.over.offsetLeft;

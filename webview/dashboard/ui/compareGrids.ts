@@ -4,7 +4,7 @@
  */
 import { gridDisplayWidth } from '../model/gridLayout';
 import type { RunData } from '../model/runData';
-import { h, replaceChildren } from './dom';
+import { h, setChildren } from '../../common/dom';
 import { runPalette, ThemeColors } from './theme';
 
 export class CompareGrids {
@@ -41,7 +41,7 @@ export class CompareGrids {
       const note = step !== null && sample.step !== step ? ` (its grid nearest before ${step.toLocaleString('en-US')})` : '';
       return h('figure', { class: 'compare-figure' }, title, img, h('div', { class: 'grid-caption', text: `step ${sample.step.toLocaleString('en-US')}${note}` }));
     });
-    replaceChildren(this.row, ...figures);
+    setChildren(this.row, ...figures);
     this.layout();
   }
 

@@ -6,7 +6,7 @@
 import type { DashboardStatus, RunAction, RunInfo } from '../../../src/protocol/dashboardProtocol';
 import { assertNever } from '../../../src/protocol/experimentConfig';
 import { formatCount, formatDuration } from '../../../src/protocol/format';
-import { h, replaceChildren } from './dom';
+import { h, setChildren } from '../../common/dom';
 
 interface StatusLook {
   label: string;
@@ -70,18 +70,18 @@ export class Header {
     const k = JSON.stringify(key);
     if (this.keys.get(name) === k) return;
     this.keys.set(name, k);
-    replaceChildren(this.sections[name], ...build());
+    setChildren(this.sections[name], ...build());
   }
 
   render(info: RunInfo | undefined, unavailable: string | undefined): void {
     if (!info) {
       this.keys.clear();
-      replaceChildren(this.element, h('div', { class: 'notice error', role: 'alert', text: unavailable ?? 'Loading the run…' }));
+      setChildren(this.element, h('div', { class: 'notice error', role: 'alert', text: unavailable ?? 'Loading the run…' }));
       return;
     }
     if (this.element.firstElementChild !== this.sections.title) {
       this.keys.clear();
-      replaceChildren(this.element, ...Object.values(this.sections));
+      setChildren(this.element, ...Object.values(this.sections));
     }
     const look = statusLook(info.status);
     const p = info.progress;

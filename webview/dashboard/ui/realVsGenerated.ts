@@ -6,7 +6,7 @@
 import type { SampleRef } from '../../../src/protocol/dashboardProtocol';
 import { firstRowCells, gridDisplayWidth, stripScale } from '../model/gridLayout';
 import type { RunData } from '../model/runData';
-import { h, replaceChildren } from './dom';
+import { h, setChildren } from '../../common/dom';
 import type { ImageCache } from './timeline';
 import type { ThemeColors } from './theme';
 
@@ -63,7 +63,7 @@ export class RealVsGenerated {
     this.note.textContent = !this.realUri ? 'The grid of real images appears when training starts.' : 'The first generated grid appears after step 0.';
     if (this.sample && this.fake.getAttribute('src') !== this.sample.uri) this.fake.setAttribute('src', this.sample.uri);
     if (this.realUri && this.real.getAttribute('src') !== this.realUri) this.real.setAttribute('src', this.realUri);
-    if (this.sample) replaceChildren(this.fakeCaption, `Generated · step ${this.sample.step.toLocaleString('en-US')}`);
+    if (this.sample) setChildren(this.fakeCaption, `Generated · step ${this.sample.step.toLocaleString('en-US')}`);
     this.layout();
   }
 

@@ -8,7 +8,7 @@ import { DashboardViewState, FPS_CHOICES } from '../../../src/protocol/dashboard
 import { gridDisplayWidth } from '../model/gridLayout';
 import type { RunData } from '../model/runData';
 import { nextFrame, stepForIndex, timelineIndex, ViewAction } from '../model/viewState';
-import { h, replaceChildren } from './dom';
+import { h, setChildren } from '../../common/dom';
 
 /** The lesson's ArtistAnimation: repeat_delay=1000 after the last frame. */
 const HOLD_LAST_MS = 1000;
@@ -153,14 +153,14 @@ export class Timeline {
       this.img.dataset.step = String(sample.step);
       const epoch = run ? sample.step / run.stepsPerEpoch : sample.epoch;
       const latest = i === samples.length - 1;
-      replaceChildren(
+      setChildren(
         this.caption,
         h('strong', { text: `Step ${sample.step.toLocaleString('en-US')}` }),
         ` · epoch ${epoch.toFixed(2)} · ${new Date(sample.time).toLocaleTimeString()}`,
         latest && view.gridStep === null && run?.info.live ? h('span', { class: 'pill', text: 'following new grids' }) : null,
       );
     } else {
-      replaceChildren(this.caption);
+      setChildren(this.caption);
     }
     this.layout();
   }

@@ -9,7 +9,7 @@ import { DashboardViewState, MAX_SMOOTHING, RunChoice, X_AXIS_LABELS, X_AXIS_MOD
 import { formatCount } from '../../../src/protocol/format';
 import type { ViewAction } from '../model/viewState';
 import { statusLook } from './header';
-import { h, replaceChildren } from './dom';
+import { h, setChildren } from '../../common/dom';
 
 export class Toolbar {
   readonly element: HTMLElement;
@@ -67,7 +67,7 @@ export class Toolbar {
     const options = runs.map((r) =>
       h('vscode-option', { value: r.key, description: `${statusLook(r.status).label} · ${formatCount(r.steps)} steps · ${r.id}`, selected: selected.includes(r.key), text: r.name }),
     );
-    replaceChildren(this.compare, ...options);
+    setChildren(this.compare, ...options);
     this.compare.toggleAttribute('disabled', runs.length === 0);
     this.compare.title = runs.length === 0 ? 'No other runs to compare with yet' : 'Overlay other runs';
   }
