@@ -1,7 +1,7 @@
 // The test command (npm test): type-check, unit tests in plain Node, then the packed extension in
 // a real VS Code (code-server): integration tests in the extension host and UI tests with Playwright.
 //   npm test                 everything
-//   npm test -- --unit       type-check and unit tests only
+//   npm test -- --unit       type-check, unit tests and kernel comparisons only
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,10 +25,13 @@ function step(title, command, args, env = {}) {
 }
 
 step('Build (with the integration suite)', process.execPath, ['scripts/build.mjs', '--tests']);
-step('Type-check', bin('tsc'), ['-p', '.', '--noEmit']);
-step('Type-check the VS Code tests', bin('tsc'), ['-p', 'test/vscode', '--noEmit']);
-step('Type-check the webviews', bin('tsc'), ['-p', 'webview', '--noEmit']);
+// Incremental: a second run re-checks only what changed (the build info lives in node_modules/.cache).
+const typecheck = (project, name) => ['-p', project, '--noEmit', '--incremental', '--tsBuildInfoFile', path.join('node_modules', '.cache', 'tsc', `${name}.tsbuildinfo`)];
+step('Type-check', bin('tsc'), typecheck('.', 'root'));
+step('Type-check the VS Code tests', bin('tsc'), typecheck('test/vscode', 'vscode-tests'));
+step('Type-check the webviews', bin('tsc'), typecheck('webview', 'webview'));
 step('Unit tests', bin('mocha'), []);
+step('Kernel comparisons (each kernel set in its own process)', 'npm', ['run', 'test:kernels']);
 if (unitOnly) process.exit(0);
 
 const cache = process.env.GAN_STUDIO_CACHE || path.join(os.homedir(), '.cache', 'gan-studio');
