@@ -1,7 +1,10 @@
 /**
  * Sizes for showing sample grids pixel-exact: an integer number of screen pixels per image pixel
- * whenever the grid fits at 1x, and where the first row's images lie in a make_grid picture. Pure.
+ * whenever the grid fits at 1x, and where the first row's images lie in a make_grid picture. Pure;
+ * the grid geometry itself is src/protocol/gridLayout.ts.
  */
+import { IMAGE_SIZE } from '../../../src/protocol/experimentConfig';
+import { cellRect, GRID_PADDING, layoutGrid } from '../../../src/protocol/gridLayout';
 
 /**
  * CSS width for a grid `natural` pixels wide in `available` pixels: the largest whole multiple
@@ -23,17 +26,19 @@ export interface Cell {
 }
 
 /**
- * The first `max` images of a grid made like torchvision's make_grid (padding 2 around every
- * image, images of `cell` pixels, as many per row as fit): the lesson's strip of 8.
+ * The first `max` images of a grid made like torchvision's make_grid (padding around every image,
+ * images of `cell` pixels, as many per row as fit): the lesson's strip of 8.
  */
-export function firstRowCells(gridWidth: number, max = 8, cell = 32, padding = 2): Cell[] {
+export function firstRowCells(gridWidth: number, max = 8, cell = IMAGE_SIZE, padding = GRID_PADDING): Cell[] {
   const perRow = Math.floor((gridWidth - padding) / (cell + padding));
   const n = Math.max(0, Math.min(max, perRow));
-  return Array.from({ length: n }, (_, c) => ({ x: padding + c * (cell + padding), y: padding, size: cell }));
+  if (n === 0) return [];
+  const row = layoutGrid(n, cell, n, padding);
+  return Array.from({ length: n }, (_, c) => cellRect(row, c));
 }
 
 /** Whole-pixel scale for a strip of `count` images of `cell` pixels with `gap` between them. */
-export function stripScale(available: number, count = 8, cell = 32, gap = 4, maxScale = 4): number {
+export function stripScale(available: number, count = 8, cell = IMAGE_SIZE, gap = 4, maxScale = 4): number {
   const at1 = count * cell + (count - 1) * gap;
   if (count <= 0 || available <= at1) return 1;
   let s = 1;

@@ -4,6 +4,7 @@
  * texts of the captions. Pure and unit-tested (test/unit/inspector/inspectorState.test.ts); the UI
  * (ui/inspectorView.ts) draws it and main.ts wires the two to the host.
  */
+import { IMAGE_SIZE } from '../../../src/protocol/experimentConfig';
 import { detectGrid, GRID_PADDING, GridGeometry, layoutGrid } from '../../../src/protocol/gridLayout';
 import { isFiniteNumber, isOneOf, isRecord } from '../../../src/protocol/guards';
 import { InspectorDocument, InspectorRun, nearestStepIndex, ZOOM_LEVELS } from '../../../src/protocol/inspectorProtocol';
@@ -148,7 +149,7 @@ export class InspectorState {
   /** The cells of an image of this size in pane A (undefined when it is not a grid of whole cells). */
   geometryOf(width: number, height: number): GridGeometry | undefined {
     const run = this.run;
-    const imageSize = run?.imageSize ?? 32;
+    const imageSize = run?.imageSize ?? IMAGE_SIZE;
     const count = run ? (this.view?.showReal ? run.realCount : run.sampleCount) : undefined;
     if (count !== undefined) return detectGrid(width, height, imageSize, count);
     // A grid outside a run: assume full rows of imageSize images with make_grid's padding.

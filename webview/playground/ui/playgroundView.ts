@@ -3,6 +3,7 @@
  * selected sample with its latent sliders, and the interpolation strip. It sends intents to the
  * host and draws what comes back; the bookkeeping is in model/playgroundState.ts.
  */
+import { IMAGE_SIZE } from '../../../src/protocol/experimentConfig';
 import { cellAt, cellRect, composeGrid, GridGeometry, layoutGrid, PixelMapping, toPixels } from '../../../src/protocol/gridLayout';
 import { isValidSeed, MAX_SEED } from '../../../src/protocol/latent';
 import {
@@ -109,7 +110,7 @@ export class PlaygroundView {
   private readonly gridRing = h('vscode-progress-ring', { class: 'ring', hidden: true });
   private readonly gridHeading = h('h2', {}, 'Grid');
 
-  private readonly singleCanvas = h('canvas', { class: 'single', 'data-testid': 'single', width: 32, height: 32 });
+  private readonly singleCanvas = h('canvas', { class: 'single', 'data-testid': 'single', width: IMAGE_SIZE, height: IMAGE_SIZE });
   private readonly singleHeading = h('h2', {});
   private readonly copyButton = h('vscode-button', { secondary: true, icon: 'copy', title: 'Copy this latent vector (with the slider edits) as a JSON array' }, 'Copy Latent');
   private readonly useAButton = h('vscode-button', { secondary: true, title: 'Interpolate from this sample' }, 'Use as A');
