@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { activityBarItem, launchBrowser, openWorkbench, runCommand, startCodeServer, webviewFrame } from '../test/vscode/harness';
 import { makeWorkspace, testSettings, vsixPath } from '../test/vscode/shared';
-import { appendRecords, FixtureRun, syntheticRecords, tempRunsRoot, updateManifest, writeRun } from '../test/unit/dashboard/runFixtures';
+import { appendRecords, FixtureRun, syntheticRecords, tempRunsRoot, updateManifest, writeRun } from '../test/fixtures/runFixtures';
 
 const RECORDS = 100_000;
 const LIVE_START = 90_000;

@@ -9,7 +9,7 @@
  *   npm run bench:decimate
  */
 import { decimate, IncrementalDecimator } from '../webview/dashboard/model/decimate';
-import { spikySeries } from '../test/unit/dashboard/runFixtures';
+import { spikySeries } from '../test/fixtures/runFixtures';
 
 const ROWS = 100_000;
 

@@ -1,7 +1,7 @@
 /** Decimation: the drawn rows look like all the rows, and they are real rows. */
 import * as assert from 'node:assert/strict';
 import { decimate, IncrementalDecimator, visibleRange } from '../../../webview/dashboard/model/decimate';
-import { random, spikySeries } from './runFixtures';
+import { random, spikySeries } from '../../fixtures/runFixtures';
 
 describe('dashboard: decimation', () => {
   const n = 100_000;

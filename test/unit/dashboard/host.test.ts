@@ -8,7 +8,7 @@ import { CSV_HEADER, csvField, metricsCsv } from '../../../src/extension/dashboa
 import { MetricsTail } from '../../../src/extension/dashboard/metricsTail';
 import { Clock, Throttle } from '../../../src/extension/dashboard/throttle';
 import { METRICS_FILE } from '../../../src/protocol/runFormat';
-import { recordLines, syntheticRecords, tempRunsRoot } from './runFixtures';
+import { recordLines, syntheticRecords, tempRunsRoot } from '../../fixtures/runFixtures';
 
 describe('dashboard host: following metrics.jsonl', () => {
   let dir: string;

@@ -4,7 +4,7 @@ import type { MetricColumns, RunInfo, RunSnapshot } from '../../../src/protocol/
 import { MetricTable } from '../../../src/protocol/metricTable';
 import { applyHostMessage, emptyModel } from '../../../webview/dashboard/model/dashboardModel';
 import { emaSmooth } from '../../../webview/dashboard/model/ema';
-import { syntheticRecords } from './runFixtures';
+import { syntheticRecords } from '../../fixtures/runFixtures';
 
 function columns(from: number, count: number): MetricColumns {
   const t = new MetricTable();

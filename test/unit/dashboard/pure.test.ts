@@ -4,7 +4,7 @@ import { columnsLength, MetricTable } from '../../../src/protocol/metricTable';
 import { parseColor, withAlpha } from '../../../webview/dashboard/model/color';
 import { encodeGif, grayIndices, spread } from '../../../webview/dashboard/model/gif';
 import { firstRowCells, gridDisplayWidth, stripScale } from '../../../webview/dashboard/model/gridLayout';
-import { syntheticRecords } from './runFixtures';
+import { syntheticRecords } from '../../fixtures/runFixtures';
 
 describe('dashboard: metric table', () => {
   it('grows by doubling and slices copies', () => {

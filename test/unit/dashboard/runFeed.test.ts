@@ -8,7 +8,7 @@ import { FeedController, LiveRun, RunFeed } from '../../../src/extension/dashboa
 import { buildRunInfo, dashboardStatus, LiveState } from '../../../src/extension/dashboard/runInfo';
 import { RunStore } from '../../../src/extension/runs/runStore';
 import { METRICS_FILE, SampleEntry } from '../../../src/protocol/runFormat';
-import { appendRecords, recordLines, syntheticRecords, tempRunsRoot, updateManifest, writeRun } from './runFixtures';
+import { appendRecords, recordLines, syntheticRecords, tempRunsRoot, updateManifest, writeRun } from '../../fixtures/runFixtures';
 
 class FakeLiveRun implements LiveRun {
   readonly changed = new Emitter<unknown>();

@@ -1,7 +1,7 @@
 /** TensorBoard's smoothing (debiased EMA), computed incrementally. */
 import * as assert from 'node:assert/strict';
 import { emaSmooth, emaStart } from '../../../webview/dashboard/model/ema';
-import { random } from './runFixtures';
+import { random } from '../../fixtures/runFixtures';
 
 /** TensorBoard's scalar smoothing, written as in its source, as the reference. */
 function tensorBoard(values: number[], weight: number): number[] {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { RunStore, RunStoreChange } from '../../../src/extension/runs/runStore';
 import { RunWatcher } from '../../../src/extension/runs/runWatcher';
 import { writeJsonAtomic } from '../../../src/common/atomicFile';
-import { fixtureManifest, writeFixtureRun } from './fixtureRuns';
+import { fixtureManifest, writeFixtureRun } from '../../fixtures/runFixtures';
 import { tempDir } from '../helpers';
 
 function nextChange<T>(subscribe: (listener: (value: T) => void) => { dispose(): void }, accept: (value: T) => boolean = () => true): Promise<T> {

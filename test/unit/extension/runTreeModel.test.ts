@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { checkpointViews, displayStatus, runChildren, runView, sampleViews } from '../../../src/extension/runs/runTreeModel';
 import type { RunSummary } from '../../../src/extension/runs/runStore';
-import { fixtureManifest } from './fixtureRuns';
+import { fixtureManifest } from '../../fixtures/runFixtures';
 
 function summary(overrides: Parameters<typeof fixtureManifest>[0] = {}, extra: Partial<RunSummary> = {}): RunSummary {
   const manifest = fixtureManifest(overrides);

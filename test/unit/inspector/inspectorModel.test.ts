@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inspectorRun, isGridFile, locateGrid, runChoices } from '../../../src/extension/inspector/inspectorModel';
 import { RunStore } from '../../../src/extension/runs/runStore';
-import { fixtureManifest, writeFixtureRun } from '../extension/fixtureRuns';
+import { fixtureManifest, writeFixtureRun } from '../../fixtures/runFixtures';
 import { tempDir } from '../helpers';
 
 function touch(file: string): void {
