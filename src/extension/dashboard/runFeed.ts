@@ -2,7 +2,9 @@
  * One run as the dashboard follows it: its metrics (kept in memory, read from metrics.jsonl a tail
  * at a time), its manifest (from the run store, the same reader as the Runs tree) and, when this
  * window trains it, the trainer's live state. Change events only mark what is stale; `poll()` reads
- * it, so the reading happens at the pace the dashboard sends updates. Plain Node, no vscode.
+ * it, so the reading happens at the pace the dashboard sends updates. A run another process trains
+ * is followed through the store's watcher, which reports appends while they go on (its maximum
+ * wait). Plain Node, no vscode.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -73,8 +75,6 @@ export class RunFeed {
   private lastInfo = '';
   private lastSamples = '';
   private lastReal: boolean | undefined;
-  /** Watches the folder of a run another process trains, for appends to metrics.jsonl. */
-  private folderWatcher: fs.FSWatcher | undefined;
 
   constructor(
     readonly dir: string,
@@ -155,35 +155,6 @@ export class RunFeed {
     this.table.appendRecords(read.records);
   }
 
-  /**
-   * While another process (the CLI, another window) trains the run, follow metrics.jsonl through
-   * a watcher of its own: the run store's watcher waits for a quiet moment before it reports, and
-   * a trainer that logs faster than that would show nothing until it pauses. A run this window
-   * trains is followed through its trainer's events instead.
-   */
-  private syncFolderWatcher(info: RunInfo): void {
-    const wanted = info.live && !info.controllable;
-    if (wanted && !this.folderWatcher) {
-      try {
-        this.folderWatcher = fs.watch(this.dir, (_event, name) => {
-          if (name?.toString() !== METRICS_FILE) return;
-          this.metricsStale = true;
-          this.onStale();
-        });
-        this.folderWatcher.on('error', () => this.closeFolderWatcher());
-      } catch {
-        // The folder vanished; the store reports that.
-      }
-    } else if (!wanted) {
-      this.closeFolderWatcher();
-    }
-  }
-
-  private closeFolderWatcher(): void {
-    this.folderWatcher?.close();
-    this.folderWatcher = undefined;
-  }
-
   private summary(): FeedRead<{ summary: RunSummary; info: RunInfo }> {
     const summary = this.store.get(this.dir);
     if (!summary) return { ok: false, message: `The run folder ${this.dir} no longer exists (or has no run.json).` };
@@ -191,7 +162,6 @@ export class RunFeed {
     const warning = this.badLines > 0 ? `${this.badLines} damaged line${this.badLines === 1 ? '' : 's'} of metrics.jsonl ${this.badLines === 1 ? 'was' : 'were'} skipped.` : null;
     const info = buildRunInfo(summary, live, warning);
     if (!info) return { ok: false, message: summary.loadError ?? `Cannot read the run in ${this.dir}.` };
-    this.syncFolderWatcher(info);
     return { ok: true, value: { summary, info } };
   }
 
@@ -262,7 +232,6 @@ export class RunFeed {
   }
 
   dispose(): void {
-    this.closeFolderWatcher();
     this.detach();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

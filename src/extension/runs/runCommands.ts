@@ -107,7 +107,7 @@ export class RunCommands {
     try {
       const run = await this.deps.controller.start(name, { ...params, dataDirs: dataDir ? [dataDir] : [], cacheDir: this.deps.datasetCacheDir });
       if (run.runDir) {
-        this.deps.store.refresh([run.runDir]);
+        // The store has read the new run already: the Runs tree refreshes it when the controller says it started.
         await this.deps.revealInTree(run.runDir);
         if (settings.openDashboardOnStart && this.deps.openDashboard) await this.deps.openDashboard(run.runDir);
       }

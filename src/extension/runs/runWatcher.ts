@@ -1,7 +1,9 @@
 /**
  * Watches a runs root for run folders that appear, change or disappear — also runs written by the
- * CLI or by another VS Code window. Reports the changed run folders, debounced. Plain Node (no
- * vscode import): the root is watched for new folders and each run folder for its files.
+ * CLI or by another VS Code window. Reports the changed run folders, debounced (a quiet moment of
+ * `debounceMs`), but never later than `maxWaitMs` after the first change of a batch, so that a
+ * trainer appending to metrics.jsonl faster than the debounce is still reported while it runs.
+ * Plain Node (no vscode import): the root is watched for new folders and each run folder for its files.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,6 +25,8 @@ export class RunWatcher {
   private readonly runWatchers = new Map<string, fs.FSWatcher>();
   private pending = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | undefined;
+  /** When the first change of the batch not yet reported arrived (Date.now()). */
+  private batchStart: number | undefined;
   private poll: NodeJS.Timeout | undefined;
   private disposed = false;
 
@@ -30,6 +34,7 @@ export class RunWatcher {
     readonly root: string,
     private readonly debounceMs = 150,
     private readonly pollMs = 2000,
+    private readonly maxWaitMs = 250,
   ) {
     this.watchRoot();
   }
@@ -93,12 +98,16 @@ export class RunWatcher {
     const files = this.pending.get(dir) ?? new Set<string>();
     if (file) files.add(file);
     this.pending.set(dir, files);
+    const now = Date.now();
+    this.batchStart ??= now;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), this.debounceMs);
+    const wait = Math.max(0, Math.min(this.debounceMs, this.batchStart + this.maxWaitMs - now));
+    this.timer = setTimeout(() => this.flush(), wait);
   }
 
   private flush(): void {
     this.timer = undefined;
+    this.batchStart = undefined;
     const files = this.pending;
     this.pending = new Map();
     const rescan = files.delete(this.root);

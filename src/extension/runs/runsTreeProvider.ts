@@ -44,6 +44,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     this.disposables.add(store.onDidChange(() => this.changeEmitter.fire(undefined)));
     this.disposables.add(
       controller.onDidStart((run) => {
+        // The one explicit read of a run that starts (the command reveals it right after; the watcher follows its files).
         if (run.runDir) store.refresh([run.runDir]);
         const sub = run.onDidChange(() => this.refreshRun(run.runDir));
         void run.done.then(() => sub.dispose());

@@ -94,7 +94,8 @@ describe('dashboard host: run feed', () => {
 
   it('sees appends of a run trained elsewhere at once, without waiting for the store’s quiet moment', async () => {
     const run = writeRun(root, { name: 'cli', status: 'running', records: syntheticRecords(5) });
-    store = new RunStore(root, false);
+    // Followed through the store's own watcher (the feed has none of its own).
+    store = new RunStore(root);
     const f = feed(run.dir);
     f.snapshot();
     for (let k = 0; k < 5; k++) {

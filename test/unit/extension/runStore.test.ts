@@ -44,6 +44,30 @@ describe('the run folder watcher', () => {
     }
   });
 
+  it('reports a folder while a trainer keeps appending to it, not only after it stops (the maximum wait)', async () => {
+    const root = tempDir();
+    const dir = path.join(root, 'run-a');
+    fs.mkdirSync(dir);
+    // Appends every 10 ms never leave the 150 ms quiet moment the debounce waits for.
+    const watcher = new RunWatcher(root, 150, 2000, 100);
+    let reported = false;
+    const sub = watcher.onDidChange((c) => {
+      if (c.files.get(dir)?.has('metrics.jsonl')) reported = true;
+    });
+    try {
+      const deadline = Date.now() + 20000;
+      let appends = 0;
+      while (!reported && Date.now() < deadline) {
+        fs.appendFileSync(path.join(dir, 'metrics.jsonl'), `{"step":${appends++}}\n`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.ok(reported, `no report during ${appends} steady appends`);
+    } finally {
+      sub.dispose();
+      watcher.dispose();
+    }
+  });
+
   it('waits for a runs root that does not exist yet', async () => {
     const parent = tempDir();
     const root = path.join(parent, '.gan-studio', 'runs');
