@@ -67,13 +67,19 @@ describe('trainer protocol (real child process)', () => {
     await until(() => seen.metrics.length >= 2, 'metrics');
     await trainer.connection.sendRequest(PauseRequest);
     await until(() => seen.status.some((s) => s.phase === 'paused'), 'paused status');
+    // The step counter proves the pause (logEvery 1: every step sends its metrics): the trainer
+    // says the step it paused at, a checkpoint taken while paused holds exactly that step, and
+    // after resuming, training goes on from it (no step ran in between, none was skipped).
+    const pausedStep = seen.status.find((s) => s.phase === 'paused')!.progress!.step;
     const during = await trainer.connection.sendRequest(CheckpointRequest);
     assert.equal(during.reason, 'request');
+    assert.equal(during.step, pausedStep, 'no training while paused: the checkpoint holds the step it paused at');
     const pausedAt = seen.metrics.length;
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(seen.metrics.length, pausedAt, 'no training while paused');
+    assert.deepEqual(seen.metrics.map((m) => m.step), Array.from({ length: pausedAt }, (_, i) => i), 'every step before the pause, once');
+    assert.equal(pausedAt, pausedStep);
     await trainer.connection.sendRequest(ResumeRequest);
     await until(() => seen.metrics.length > pausedAt + 1, 'metrics after resume');
+    assert.equal(seen.metrics[pausedAt].step, pausedStep, 'no training while paused: it goes on from the step it paused at');
     const { checkpoint } = await trainer.connection.sendRequest(StopRequest);
     const exit = await trainer.exited;
     assert.equal(exit.code, 0, exit.stderrTail.join('\n'));
