@@ -30,6 +30,7 @@ const typecheck = (project, name) => ['-p', project, '--noEmit', '--incremental'
 step('Type-check', bin('tsc'), typecheck('.', 'root'));
 step('Type-check the VS Code tests', bin('tsc'), typecheck('test/vscode', 'vscode-tests'));
 step('Type-check the webviews', bin('tsc'), typecheck('webview', 'webview'));
+step('Type-check the walls between processes (each room of src/ its own project)', bin('tsc'), ['-b', 'tsconfig.walls.json']);
 step('Unit tests', bin('mocha'), []);
 step('Kernel comparisons (each kernel set in its own process)', 'npm', ['run', 'test:kernels']);
 if (unitOnly) process.exit(0);
