@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isFiniteNumber } from '../../protocol/guards';
 import { METRICS_FILE, MetricRecord, parseMetricsLines } from '../../protocol/runFormat';
 
 export type TailRead =
@@ -16,7 +17,6 @@ export type TailRead =
 
 const NEWLINE = 0x0a;
 
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /**
  * Complete lines of metrics.jsonl as records. A large chunk is parsed as one JSON array (about
