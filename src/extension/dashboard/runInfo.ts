@@ -60,11 +60,12 @@ export function buildRunInfo(summary: RunSummary, live: LiveState | undefined, m
     totalEpochs: Math.max(1, Math.ceil(progress.totalSteps / Math.max(1, progress.stepsPerEpoch))),
     backend: m.backend?.name ?? null,
     backendDetail: m.backend?.detail ?? null,
-    configSummary: `${c.preset} · batch ${c.batchSize} · lr ${c.learningRate} · latent ${c.latentSize} · width ${c.featureSize} · seed ${c.seed}`,
+    configSummary: `${m.external ? 'external' : c.preset} · batch ${c.batchSize} · lr ${c.learningRate} · latent ${c.latentSize} · width ${c.featureSize} · seed ${c.seed}`,
     error: status === 'failed' ? (m.error ?? { message: 'The run failed; its log has the details.' }) : null,
-    canResume: m.checkpoints.length > 0 && !isLiveStatus(status),
+    canResume: !m.external && m.checkpoints.length > 0 && !isLiveStatus(status),
     createdAt: m.createdAt,
     metricsWarning,
+    external: m.external ? `${m.external.framework ? `${m.external.framework} via ` : ''}${m.external.logger}` : null,
   };
 }
 
