@@ -303,6 +303,21 @@ def write_atomic(target, data):
             os.remove(temp)
 
 
+def default_root(start=None):
+    """$GAN_STUDIO_RUNS, else .gan-studio/runs in the nearest folder up from `start` (the working folder) that has a .gan-studio folder, else in `start`."""
+    if os.environ.get("GAN_STUDIO_RUNS"):
+        return os.environ["GAN_STUDIO_RUNS"]
+    start = os.path.abspath(start or os.getcwd())
+    folder = start
+    while True:
+        if os.path.isdir(os.path.join(folder, ".gan-studio")):
+            return os.path.join(folder, DEFAULT_ROOT)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return os.path.join(start, DEFAULT_ROOT)
+        folder = parent
+
+
 def _framework():
     torch = sys.modules.get("torch")
     if torch is not None and hasattr(torch, "__version__"):
@@ -331,7 +346,7 @@ class Run:
         self.batch_size = int(batch_size or gs_config["batchSize"])
         self.total_steps = int(total_steps) if total_steps else None
         self.steps_per_epoch = int(steps_per_epoch) if steps_per_epoch else None
-        root = root or os.environ.get("GAN_STUDIO_RUNS") or DEFAULT_ROOT
+        root = root or default_root()
         os.makedirs(root, exist_ok=True)
         run_id = _run_id(name)
         while os.path.exists(os.path.join(root, run_id)):
@@ -619,7 +634,10 @@ class Run:
 
 
 def init(name=None, config=None, root=None, total_steps=None, steps_per_epoch=None, batch_size=None, heartbeat_sec=10.0):
-    """Creates a run folder under `root` (default: $GAN_STUDIO_RUNS or .gan-studio/runs) and returns its Run.
+    """Creates a run folder under `root` and returns its Run.
+
+    `root` defaults to $GAN_STUDIO_RUNS, else the .gan-studio/runs folder of the nearest parent
+    folder that has one (VS Code's workspace, where GAN Studio looks), else ./.gan-studio/runs.
 
     `config`: your hyperparameters (any JSON-able dict; batch_size, lr, betas, nz, epochs, seed ...
     are recognised). `total_steps` and `steps_per_epoch` give the progress bar and ETA.

@@ -204,6 +204,20 @@ class RunTest(unittest.TestCase):
         self.assertNotEqual(self.manifest(run)["updatedAt"], first)
         run.finish()
 
+    def test_default_root_is_the_nearest_gan_studio_folder_up(self):
+        os.makedirs(os.path.join(self.root, ".gan-studio"))
+        deep = os.path.join(self.root, "src", "models")
+        os.makedirs(deep)
+        saved = os.environ.pop("GAN_STUDIO_RUNS", None)
+        try:
+            self.assertEqual(gan_studio.default_root(deep), os.path.join(self.root, ".gan-studio", "runs"))
+            os.environ["GAN_STUDIO_RUNS"] = "/elsewhere"
+            self.assertEqual(gan_studio.default_root(deep), "/elsewhere")
+        finally:
+            os.environ.pop("GAN_STUDIO_RUNS", None)
+            if saved is not None:
+                os.environ["GAN_STUDIO_RUNS"] = saved
+
     def test_exit_without_finish(self):
         run = gan_studio.init(name="exit", root=self.root, total_steps=10)
         run.log(2, loss_d=1.0, loss_g=1.0)

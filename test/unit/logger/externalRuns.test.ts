@@ -12,6 +12,7 @@ import type * as LoggerTypes from '../../../logger/index';
 import { runsCheck } from '../../../src/cli/runsCheck';
 import { diskRunFolder } from '../../../src/common/runCheckFs';
 import { readMetrics, readRun } from '../../../src/common/runReader';
+import { planLoggerFiles } from '../../../src/extension/byog/loggerFiles';
 import { inspectorRun } from '../../../src/extension/inspector/inspectorModel';
 import type { RunSummary } from '../../../src/extension/runs/runStore';
 import { checkpointViews, runView } from '../../../src/extension/runs/runTreeModel';
@@ -159,6 +160,17 @@ run.finish()`,
     assert.ok(!offered('run:external-running:samples').includes('ganStudio.deleteRun'));
     assert.ok(offered('run:stopped:ckpt:samples').includes('ganStudio.resumeRun'), 'GAN Studio runs keep Resume');
     assert.deepEqual(offered('checkpoint:external'), []);
+  });
+});
+
+describe('Add Python Logger to Project', () => {
+  it('writes new files, skips identical ones and flags a different file of the same name (it asks before replacing)', () => {
+    const folder = tempDir();
+    const source = path.join(REPO_ROOT, 'python');
+    assert.deepEqual(planLoggerFiles(source, folder).map((f) => f.state), ['new', 'new']);
+    fs.copyFileSync(path.join(source, 'gan_studio.py'), path.join(folder, 'gan_studio.py'));
+    fs.writeFileSync(path.join(folder, 'gan_studio_example.py'), '# my own\n');
+    assert.deepEqual(planLoggerFiles(source, folder).map((f) => [f.name, f.state]), [['gan_studio.py', 'same'], ['gan_studio_example.py', 'different']]);
   });
 });
 
