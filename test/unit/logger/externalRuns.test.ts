@@ -163,6 +163,16 @@ run.finish()`,
   });
 });
 
+describe('docs/bring-your-own-gan.md', () => {
+  it('has a PyTorch example that compiles and uses the logger', () => {
+    const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'bring-your-own-gan.md'), 'utf8');
+    const code = /```python\n([\s\S]+?)```/.exec(doc)![1];
+    for (const call of ['gan_studio.init(', 'run.log(', 'run.log_grid(', 'run.log_real_grid(', 'run.finish()']) assert.ok(code.includes(call), call);
+    const result = spawnSync(PYTHON, ['-c', 'import sys; compile(sys.stdin.read(), "bring-your-own-gan.md", "exec")'], { input: code, encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+  });
+});
+
 describe('Add Python Logger to Project', () => {
   it('writes new files, skips identical ones and flags a different file of the same name (it asks before replacing)', () => {
     const folder = tempDir();
