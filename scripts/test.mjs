@@ -29,6 +29,9 @@ step('Type-check', bin('tsc'), ['-p', '.', '--noEmit']);
 step('Type-check the VS Code tests', bin('tsc'), ['-p', 'test/vscode', '--noEmit']);
 step('Type-check the webviews', bin('tsc'), ['-p', 'webview', '--noEmit']);
 step('Unit tests', bin('mocha'), []);
+// The Python logger (python/gan_studio.py): compiled, and its own tests without PyTorch.
+step('Python logger: compile', 'python3', ['-m', 'py_compile', 'python/gan_studio.py', 'python/gan_studio_example.py', 'python/test_gan_studio.py']);
+step('Python logger: unit tests', 'python3', ['-m', 'unittest', 'discover', '-s', 'python']);
 if (unitOnly) process.exit(0);
 
 const cache = process.env.GAN_STUDIO_CACHE || path.join(os.homedir(), '.cache', 'gan-studio');

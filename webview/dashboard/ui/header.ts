@@ -111,7 +111,7 @@ export class Header {
     this.sections.progress.setAttribute('aria-valuemax', String(p.totalSteps));
     this.sections.progress.setAttribute('aria-valuenow', String(p.step));
     this.section('config', info.configSummary, () => [info.configSummary]);
-    this.section('actions', [info.status, info.controllable, info.canResume], () => this.actions(info));
+    this.section('actions', [info.status, info.controllable, info.canResume, info.external], () => this.actions(info));
     this.section('notes', [info.status, info.message, info.live, info.controllable, info.error, info.metricsWarning, info.external, unavailable], () => this.notes(info, unavailable));
   }
 
@@ -132,7 +132,8 @@ export class Header {
       );
     }
     out.push(button('Open folder', 'folder-opened', 'reveal', a, { secondary: true, title: 'Reveal the run folder' }));
-    out.push(button('Log', 'output', 'showLog', a, { secondary: true, title: "Show the trainer's log" }));
+    // An external run's log is the user's own script output, which GAN Studio does not have.
+    if (!info.external) out.push(button('Log', 'output', 'showLog', a, { secondary: true, title: "Show the trainer's log" }));
     return out;
   }
 
