@@ -590,6 +590,8 @@ class Run:
             shutil.rmtree(target)
         os.replace(temp, target)
         entry = {"id": ckpt_id, "step": step, "epoch": epoch, "reason": reason, "time": now}
+        if generator is not None:
+            entry["generator"] = "onnx"
         entries = [c for c in self.manifest["checkpoints"] if c["id"] != ckpt_id] + [entry]
         self.manifest["checkpoints"] = sorted(entries, key=lambda c: c["step"])
         self._write_manifest()

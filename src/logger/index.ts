@@ -247,7 +247,7 @@ export class ExternalRun {
         };
         fs.writeFileSync(path.join(temp, CHECKPOINT_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
       });
-      this.writer.addCheckpoint({ id, step, epoch, reason: options.reason ?? 'request', time });
+      this.writer.addCheckpoint({ id, step, epoch, reason: options.reason ?? 'request', time, ...(options.generatorOnnx ? { generator: 'onnx' as const } : {}) });
     });
   }
 

@@ -76,6 +76,8 @@ export interface CheckpointEntry {
   epoch: number;
   reason: CheckpointReason;
   time: string;
+  /** External runs: "onnx" when the checkpoint holds the script's ONNX generator (the playground can load it). */
+  generator?: 'onnx';
 }
 
 export interface MetricsSummary {

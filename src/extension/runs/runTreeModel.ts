@@ -176,8 +176,8 @@ export function checkpointViews(m: RunManifest, formatTime: (iso: string) => str
     description: `${formatTime(c.time)}${c.reason === 'epoch' ? '' : ` · ${c.reason}`}`,
     tooltip: `Checkpoint **${c.id}**: ${c.step} iterations, epoch ${c.epoch} (${c.reason}), saved ${c.time}`,
     icon: { id: 'save' },
-    // An external run's checkpoint holds no GAN Studio weights: no resume, playground or export from it.
-    contextValue: m.external ? 'checkpoint:external' : 'checkpoint',
+    // An external run's checkpoint holds no GAN Studio weights (no resume or export); one with an ONNX generator opens in the playground.
+    contextValue: m.external ? (c.generator === 'onnx' ? 'checkpoint:onnx' : 'checkpoint:external') : 'checkpoint',
     collapsible: false,
     target: c.id,
   }));
