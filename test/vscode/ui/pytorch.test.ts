@@ -2,8 +2,8 @@
  * Bring your own GAN in a real VS Code (Playwright): the lesson's DCGAN trained by PyTorch
  * (python/gan_studio_example.py with the Python logger; Debian's python3-torch) shows up in the
  * Runs view marked external, passes the run folder validator, opens in the dashboard (curves,
- * grid timeline) and the grid inspector; a script followed live and then killed shows as
- * interrupted. Tiny settings: 256 images, width 16, 24 steps (seconds).
+ * grid timeline), the grid inspector and, from its ONNX generator, the playground; a script
+ * followed live and then killed shows as interrupted. Tiny settings: 256 images, width 16, 24 steps (seconds).
  * $GAN_STUDIO_BYOG_ARGS replaces the example's training arguments (e.g. a longer run for the
  * README's screenshot).
  */
@@ -17,7 +17,7 @@ import { runCommand, screenshot, treeRows, webviewFrame } from '../harness';
 import { REPO_ROOT, testDataDir } from '../shared';
 import { clearNotifications, openUiSession, runRow, screenshotOnFailure, UiSession } from './session';
 
-const TINY = ['--subset', '256', '--batch-size', '32', '--width', '16', '--epochs', '3', '--log-every', '2', '--sample-every', '8', '--threads', '1'];
+const TINY = ['--subset', '256', '--batch-size', '32', '--width', '16', '--epochs', '3', '--log-every', '2', '--sample-every', '8', '--threads', '1', '--onnx'];
 
 /** An interpreter that has PyTorch: $GAN_STUDIO_PYTHON, Debian's (python3-torch), or python3 on the PATH. */
 function torchPython(): string {
@@ -106,6 +106,25 @@ describe('Bring your own GAN: a PyTorch run (UI)', () => {
     await image.evaluate((img: HTMLImageElement) => img.decode());
     assert.equal(await image.evaluate((img: HTMLImageElement) => img.naturalWidth), 274);
     await screenshot(page, 'byog-pytorch-inspector');
+  });
+
+  it('opens the run’s ONNX generator in the playground', async () => {
+    const { page } = session;
+    await runCommand(page, 'View: Close All Editors');
+    await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Checkpoints' }).first().click();
+    const checkpoint = page.locator('.part.sidebar .monaco-list-row', { hasText: /^Epoch 3 · step 24/ }).first();
+    await checkpoint.hover();
+    await checkpoint.locator('.action-label[aria-label="Open Generator Playground"]').click();
+    await page.locator('.tabs-container .tab', { hasText: 'Playground: pytorch-dcgan @ step 24' }).waitFor();
+    const frame = webviewFrame(page);
+    const grid = frame.locator('canvas[data-testid=grid]');
+    await grid.evaluate((el: HTMLCanvasElement) => new Promise<void>((resolve) => {
+      if (el.dataset.complete === 'true') return resolve();
+      new MutationObserver(() => el.dataset.complete === 'true' && resolve()).observe(el, { attributes: true });
+    }));
+    assert.deepEqual(await grid.evaluate((c: HTMLCanvasElement) => [c.width, c.height]), [274, 274], '64 images of 32 x 32 in 8 columns');
+    assert.match(await frame.locator('.footer').innerText(), /Checkpoint step-000024/);
+    await screenshot(page, 'byog-pytorch-playground');
   });
 
   it('follows a running PyTorch script live and shows it interrupted once the script is killed', async () => {
