@@ -79,6 +79,7 @@ export class RunStore {
       this.watcher.onDidChange((change) => this.onFolders(change));
       // A killed trainer or logger changes no file: look at the runs that say "running" now and then.
       this.staleTimer ??= setInterval(() => this.checkStale(), STALE_CHECK_MS);
+      this.staleTimer.unref?.();
     }
   }
 

@@ -5,7 +5,7 @@
  * (no Stop/Resume menus). The validator names file, field and fix for broken folders.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as LoggerTypes from '../../../logger/index';
@@ -14,7 +14,7 @@ import { diskRunFolder } from '../../../src/common/runCheckFs';
 import { readMetrics, readRun } from '../../../src/common/runReader';
 import { planLoggerFiles } from '../../../src/extension/byog/loggerFiles';
 import { inspectorRun } from '../../../src/extension/inspector/inspectorModel';
-import type { RunSummary } from '../../../src/extension/runs/runStore';
+import { RunStore, type RunSummary } from '../../../src/extension/runs/runStore';
 import { checkpointViews, runView } from '../../../src/extension/runs/runTreeModel';
 import * as logger from '../../../src/logger/index';
 import { checkRunFolder, RunProblem } from '../../../src/protocol/runCheck';
@@ -135,6 +135,29 @@ run.finish()`,
     const view = runView({ ...summaryOf(run.dir), interrupted: true });
     assert.equal(view.contextValue, 'run:external-interrupted');
     assert.match(view.tooltip!, /stopped without calling finish\(\)/);
+    run.finish();
+  });
+
+  it('the run store notices a killed logger without any file changing', async () => {
+    const root = tempDir();
+    const run = logger.init({ name: 'killed', root });
+    // The "training script": a child process whose pid the run folder names.
+    const script = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    const file = path.join(run.dir, 'run.json');
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), pid: script.pid }));
+    const store = new RunStore(root, false);
+    assert.equal(store.get(run.dir)?.interrupted, false);
+    const changes: string[] = [];
+    store.onDidChange((c) => changes.push(...c.changed.map((s) => s.dir)));
+    store.checkStale();
+    assert.deepEqual(changes, [], 'nothing to report while the script runs');
+    await new Promise((resolve) => script.once('exit', resolve).kill('SIGKILL'));
+    store.checkStale();
+    assert.deepEqual(changes, [run.dir]);
+    assert.equal(store.get(run.dir)?.interrupted, true);
+    store.checkStale();
+    assert.deepEqual(changes, [run.dir], 'reported once');
+    store.dispose();
     run.finish();
   });
 
