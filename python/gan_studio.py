@@ -12,7 +12,7 @@ dashboard, grid inspector, A/B and compare views read that folder while you trai
             run.log_grid(step, netG(fixed_noise))
     run.finish()
 
-Standard library only; numpy, Pillow and PyTorch are used when present. Every call is cheap and
+Standard library only; numpy and PyTorch are used when present (PNGs are written with zlib). Every call is cheap and
 never raises into your loop: a problem is reported once as a warning and the run goes on.
 """
 
@@ -251,25 +251,16 @@ def _png_chunk(kind, data):
     return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
 
 
-def encode_gray_png(width, height, pixels, text=None, use_pillow=True):
-    """An 8-bit grayscale PNG with tEXt chunks; Pillow when present, else zlib and struct."""
+def encode_gray_png(width, height, pixels, text=None):
+    """An 8-bit grayscale PNG with tEXt chunks, written with zlib and struct.
+
+    Unfiltered rows, exactly as GAN Studio's trainer writes its grids (src/trainer/image/png.ts),
+    whose PNG reader decodes only those; Pillow is therefore not used even when installed (its
+    adaptive row filters would give files that GAN Studio's reader refuses).
+    """
     if len(pixels) != width * height:
         raise ValueError("%d pixels are not %dx%d" % (len(pixels), width, height))
     text = text or {}
-    if use_pillow:
-        try:
-            import io
-
-            from PIL import Image, PngImagePlugin
-
-            info = PngImagePlugin.PngInfo()
-            for key, value in text.items():
-                info.add_text(key, value)
-            out = io.BytesIO()
-            Image.frombytes("L", (width, height), bytes(pixels)).save(out, format="PNG", pnginfo=info)
-            return out.getvalue()
-        except ImportError:
-            pass
     raw = b"".join(b"\x00" + bytes(pixels[y * width:(y + 1) * width]) for y in range(height))
     chunks = [_png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))]
     for key, value in text.items():
