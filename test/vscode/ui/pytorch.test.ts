@@ -138,7 +138,10 @@ describe('Bring your own GAN: a PyTorch run (UI)', () => {
     assert.equal(await row.locator('.action-label[aria-label^="Stop"]').count(), 0, 'no Stop on an external run');
     assert.equal(await row.locator('.action-label[aria-label^="Pause"]').count(), 0, 'no Pause on an external run');
 
-    await row.locator('.action-label[aria-label^="Open Run"]').click();
+    // From the palette: the row re-renders at every heartbeat of the live run, which can swallow a click on its inline action.
+    await runCommand(page, 'GAN Studio: Open Run');
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'pytorch-live' }).first().click();
+    await page.locator('.tabs-container .tab', { hasText: 'pytorch-live · Dashboard' }).waitFor();
     const frame = webviewFrame(page);
     await frame.locator('.status[data-status="running"]').waitFor();
     const first = await until(async () => (await rowsOf(frame)) || undefined, 'the first records');
