@@ -33,6 +33,9 @@ step('Type-check the webviews', bin('tsc'), typecheck('webview', 'webview'));
 step('Type-check the walls between processes (each room of src/ its own project)', bin('tsc'), ['-b', 'tsconfig.walls.json']);
 step('Unit tests', bin('mocha'), []);
 step('Kernel comparisons (each kernel set in its own process)', 'npm', ['run', 'test:kernels']);
+// The Python logger (python/gan_studio.py): compiled, and its own tests without PyTorch.
+step('Python logger: compile', 'python3', ['-m', 'py_compile', 'python/gan_studio.py', 'python/gan_studio_example.py', 'python/test_gan_studio.py']);
+step('Python logger: unit tests', 'python3', ['-m', 'unittest', 'discover', '-s', 'python']);
 if (unitOnly) process.exit(0);
 
 const cache = process.env.GAN_STUDIO_CACHE || path.join(os.homedir(), '.cache', 'gan-studio');

@@ -1,6 +1,7 @@
 /** Activation: wiring only. Each piece registers itself; the trainer runs in child processes. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { registerAddPythonLogger } from './byog/pythonLogger';
 import { trackContextKeys } from './contextKeys';
 import { DashboardPanels } from './dashboard/dashboardPanels';
 import { registerExportGenerator } from './export/exportGenerator';
@@ -56,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
       registerExportGenerator({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
       new TrainingUi(controller, output),
       ExperimentLanguageClient.register(context),
+      registerAddPythonLogger(context.extensionUri),
       trackContextKeys(store, controller),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`${SECTION}.runsRoot`)) store.setRoot(runsRoot() ?? store.root);

@@ -43,6 +43,8 @@ export interface RunInfo {
   createdAt: string;
   /** Lines of metrics.jsonl that could not be read, said in a sentence; null when all were fine. */
   metricsWarning: string | null;
+  /** Logged from the user's own script ("PyTorch 1.13.1 via gan_studio.py"): the dashboard follows it but cannot stop or resume it. */
+  external?: string | null;
 }
 
 /** A saved grid of G(fixed noise). */

@@ -76,6 +76,8 @@ export interface CheckpointEntry {
   epoch: number;
   reason: CheckpointReason;
   time: string;
+  /** External runs: "onnx" when the checkpoint holds the script's ONNX generator (the playground can load it). */
+  generator?: 'onnx';
 }
 
 export interface MetricsSummary {
@@ -108,6 +110,37 @@ export interface RunManifest {
   /** The run and checkpoint this run was branched from, when it was resumed from an older checkpoint. */
   parent: { runId: string; checkpoint: string; step: number } | null;
   error: RunError | null;
+  /** Present when the run was written by a logger in the user's own training loop (Python or JavaScript), not by GAN Studio's trainer. */
+  external?: ExternalRunInfo;
+}
+
+/** run.json's `external`: a run logged from the user's own training loop (docs/run-format.md). */
+export interface ExternalRunInfo {
+  /** The logger that wrote the folder: "gan_studio.py" or "gan-studio/logger". */
+  logger: string;
+  loggerVersion: string;
+  language: 'python' | 'javascript';
+  /** e.g. "PyTorch 1.13.1" or "TensorFlow.js 4.22.0"; null when unknown. */
+  framework: string | null;
+  /** The logger rewrites run.json (its `updatedAt`) at least this often while the script runs. */
+  heartbeatSec: number;
+  /** Side of the images in the sample grids; null before the first grid. */
+  imageSize: number | null;
+  /** Images in the real-images grid; null before it was logged. */
+  realCount: number | null;
+  /** The user's own config, as given to the logger. */
+  userConfig: Record<string, unknown>;
+}
+
+/** The heartbeat of an external run counts as lost after this many heartbeat periods (at least 30 s). */
+export const HEARTBEAT_MISSES = 3;
+
+export function heartbeatTimeoutMs(external: ExternalRunInfo): number {
+  return Math.max(30_000, HEARTBEAT_MISSES * 1000 * (Number.isFinite(external.heartbeatSec) && external.heartbeatSec > 0 ? external.heartbeatSec : 10));
+}
+
+export function isExternalRun(manifest: RunManifest): boolean {
+  return !!manifest.external;
 }
 
 /** One line of metrics.jsonl. */
@@ -159,6 +192,16 @@ export interface CheckpointManifest {
   optimizerSteps: { G: number; D: number };
   elapsedSec: number;
   tensors: CheckpointTensor[];
+  /** External runs (run.json has `external`): the generator the user's script exported, if any; `tensors` is then empty. */
+  generator?: ExternalGenerator | null;
+}
+
+/** A generator logged by an external run: an ONNX file in the checkpoint folder, z [N, latentSize, 1, 1] in, images [N, 1, H, W] out. */
+export interface ExternalGenerator {
+  format: 'onnx';
+  /** File name inside the checkpoint folder. */
+  file: string;
+  latentSize: number;
 }
 
 export function sampleFileName(step: number): string {
@@ -230,6 +273,7 @@ export function parseRunManifest(value: unknown, file = RUN_MANIFEST): RunManife
   need(file, value, 'samples', isArray, 'an array');
   need(file, value, 'checkpoints', isArray, 'an array');
   need(file, value, 'createdAt', isString, 'a date string');
+  if (value.external !== undefined && !isRecord(value.external)) throw new RunFormatError(file, '"external" should be an object (see docs/run-format.md)');
   return {
     backend: null,
     versions: {},
@@ -283,10 +327,18 @@ export function parseCheckpointManifest(value: unknown, file = CHECKPOINT_MANIFE
   return { ...(value as object), config: config.config } as CheckpointManifest;
 }
 
-/** How a reader should present a run whose manifest says "running" but whose trainer is gone. */
-export function isStaleRunning(manifest: RunManifest, isAlive: (pid: number) => boolean, hostname: string): boolean {
+/**
+ * How a reader should present a run whose manifest says "running" but whose trainer is gone. An
+ * external run is also gone when its heartbeat (run.json's `updatedAt`) is older than
+ * heartbeatTimeoutMs, which also covers scripts on another machine writing to a shared folder.
+ */
+export function isStaleRunning(manifest: RunManifest, isAlive: (pid: number) => boolean, hostname: string, now: number = Date.now()): boolean {
   if (manifest.status !== 'running') return false;
   if (manifest.pid === null) return true;
+  if (manifest.external) {
+    const beat = Date.parse(manifest.updatedAt);
+    if (!Number.isFinite(beat) || now - beat > heartbeatTimeoutMs(manifest.external)) return true;
+  }
   if (manifest.hostname && manifest.hostname !== hostname) return false;
   return !isAlive(manifest.pid);
 }

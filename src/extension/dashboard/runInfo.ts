@@ -58,13 +58,14 @@ export function buildRunInfo(summary: RunSummary, live: LiveState | undefined, m
     live: isLiveStatus(status),
     progress,
     totalEpochs: Math.max(1, Math.ceil(progress.totalSteps / Math.max(1, progress.stepsPerEpoch))),
-    backend: m.backend?.name ?? null,
-    backendDetail: m.backend?.detail ?? null,
-    configSummary: `${c.preset} · batch ${c.batchSize} · lr ${c.learningRate} · latent ${c.latentSize} · width ${c.featureSize} · seed ${c.seed}`,
+    backend: m.backend?.name ?? m.external?.framework ?? null,
+    backendDetail: m.backend?.detail ?? (m.external ? `logged by ${m.external.logger} ${m.external.loggerVersion}` : null),
+    configSummary: `${m.external ? 'external' : c.preset} · batch ${c.batchSize} · lr ${c.learningRate} · latent ${c.latentSize} · width ${c.featureSize} · seed ${c.seed}`,
     error: status === 'failed' ? (m.error ?? { message: 'The run failed; its log has the details.' }) : null,
-    canResume: m.checkpoints.length > 0 && !isLiveStatus(status),
+    canResume: !m.external && m.checkpoints.length > 0 && !isLiveStatus(status),
     createdAt: m.createdAt,
     metricsWarning,
+    external: m.external ? `${m.external.framework ? `${m.external.framework} via ` : ''}${m.external.logger}` : null,
   };
 }
 

@@ -126,7 +126,12 @@ export class RunCommands {
     const run = await this.pickRun(target, 'Resume which run?', (r) => this.isResumable(r));
     if (!run?.manifest) return undefined;
     if (!this.isResumable(run)) {
-      void vscode.window.showWarningMessage(`“${run.manifest.name}” cannot be resumed: ${this.deps.controller.findByRunDir(run.dir) ? 'it is training now.' : 'it has no checkpoint.'}`);
+      const why = run.manifest.external
+        ? 'it was trained by your own script (an external run); run the script again to train on.'
+        : this.deps.controller.findByRunDir(run.dir)
+          ? 'it is training now.'
+          : 'it has no checkpoint.';
+      void vscode.window.showWarningMessage(`“${run.manifest.name}” cannot be resumed: ${why}`);
       return undefined;
     }
     const more = run.manifest.status === 'completed' ? await this.askMoreEpochs(run) : undefined;
@@ -159,7 +164,7 @@ export class RunCommands {
   }
 
   private isResumable(run: RunSummary): boolean {
-    return !!run.manifest && run.manifest.checkpoints.length > 0 && !this.deps.controller.findByRunDir(run.dir) && (run.manifest.status !== 'running' || run.interrupted);
+    return !!run.manifest && !run.manifest.external && run.manifest.checkpoints.length > 0 && !this.deps.controller.findByRunDir(run.dir) && (run.manifest.status !== 'running' || run.interrupted);
   }
 
   // ---- active runs ----

@@ -5,8 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Emitter, Event } from 'vscode-jsonrpc';
-import { listRunDirs, readRun } from '../../common/runReader';
-import type { RunManifest } from '../../protocol/runFormat';
+import * as os from 'node:os';
+import { isProcessAlive, listRunDirs, readRun } from '../../common/runReader';
+import { isStaleRunning, RunManifest } from '../../protocol/runFormat';
 import { RunFolderChange, RunWatcher } from './runWatcher';
 
 export interface RunSummary {
@@ -21,6 +22,9 @@ export interface RunSummary {
   /** Orders runs: the creation time, or the folder's modification time when the manifest is unreadable. */
   sortKey: string;
 }
+
+/** How often runs that say "running" are checked for a trainer or logger that is gone. */
+export const STALE_CHECK_MS = 5000;
 
 export interface RunStoreChange {
   changed: RunSummary[];
@@ -42,6 +46,7 @@ export class RunStore {
   readonly onDidChange: Event<RunStoreChange> = this.emitter.event;
   private runs = new Map<string, RunSummary>();
   private watcher: RunWatcher | undefined;
+  private staleTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private rootDir: string,
@@ -72,7 +77,18 @@ export class RunStore {
     if (this.watch) {
       this.watcher = new RunWatcher(this.rootDir);
       this.watcher.onDidChange((change) => this.onFolders(change));
+      // A killed trainer or logger changes no file: look at the runs that say "running" now and then.
+      this.staleTimer ??= setInterval(() => this.checkStale(), STALE_CHECK_MS);
+      this.staleTimer.unref?.();
     }
+  }
+
+  /** Re-reads the runs whose manifest says running but whose trainer or heartbeat is gone (killed, crashed). */
+  checkStale(now = Date.now()): void {
+    const stale = [...this.runs.values()]
+      .filter((r) => r.manifest && r.manifest.status === 'running' && !r.interrupted && isStaleRunning(r.manifest, isProcessAlive, os.hostname(), now))
+      .map((r) => r.dir);
+    if (stale.length > 0) this.refresh(stale);
   }
 
   private onFolders(change: RunFolderChange): void {
@@ -111,6 +127,7 @@ export class RunStore {
   }
 
   dispose(): void {
+    if (this.staleTimer) clearInterval(this.staleTimer);
     this.watcher?.dispose();
     this.emitter.dispose();
   }

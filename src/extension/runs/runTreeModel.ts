@@ -57,12 +57,15 @@ function lossText(m: RunManifest): string {
 export function runView(run: RunSummary, live?: LiveRunState): NodeView {
   const status = displayStatus(run, live);
   const flags = (m: RunManifest | undefined) => [m && m.checkpoints.length > 0 ? 'ckpt' : '', m && m.samples.length > 0 ? 'samples' : ''].filter(Boolean).join(':');
-  const contextValue = `run:${status}${flags(run.manifest) ? `:${flags(run.manifest)}` : ''}`;
+  // External runs (logged from the user's own script) get `run:external-<status>`: menus that stop,
+  // pause or resume (which GAN Studio cannot do for them) do not match it.
+  const external = !!run.manifest?.external;
+  const contextValue = `run:${external ? 'external-' : ''}${status}${flags(run.manifest) ? `:${flags(run.manifest)}` : ''}`;
   if (!run.manifest) {
     return { label: run.id, description: 'unreadable run.json', tooltip: run.loadError, icon: ICONS.damaged, contextValue, collapsible: false };
   }
   const m = run.manifest;
-  const parts: string[] = [];
+  const parts: string[] = external ? [`external${m.external!.framework ? ` (${m.external!.framework.split(' ')[0]})` : ''}`] : [];
   if (status === 'running' || status === 'paused') {
     parts.push(`${status === 'paused' ? 'paused · ' : ''}step ${m.progress.step}/${m.progress.totalSteps}`);
     if (status === 'running' && m.progress.etaSec !== null) parts.push(`ETA ${formatDuration(m.progress.etaSec)}`);
@@ -75,7 +78,7 @@ export function runView(run: RunSummary, live?: LiveRunState): NodeView {
     label: m.name,
     description: parts.join(' · '),
     tooltip: runTooltip(run, status),
-    icon: ICONS[status],
+    icon: external && status === 'completed' ? { id: 'pass', color: 'testing.iconPassed' } : ICONS[status],
     contextValue,
     collapsible: true,
   };
@@ -100,8 +103,20 @@ function runTooltip(run: RunSummary, status: DisplayStatus): string {
   ];
   if (m.lastMetrics) lines.push(`| last losses | D ${formatLoss(m.lastMetrics.lossD)}, G ${formatLoss(m.lastMetrics.lossG)} (step ${m.lastMetrics.step}) |`);
   if (m.parent) lines.push(`| branched from | ${escapeMd(m.parent.runId)} @ ${m.parent.checkpoint} |`);
+  if (m.external) {
+    const x = m.external;
+    lines.push(`| logged by | ${escapeMd(`${x.logger} ${x.loggerVersion}`)}${x.framework ? ` from ${escapeMd(x.framework)}` : ''} (external: GAN Studio shows it but cannot stop or resume it) |`);
+    lines.push(`| heartbeat | ${escapeMd(m.updatedAt)} |`);
+  }
   if (m.error) lines.push('', `**Error:** ${escapeMd(m.error.message)}`, ...(m.error.hint ? ['', escapeMd(m.error.hint)] : []));
-  if (status === 'interrupted') lines.push('', 'The trainer stopped without finishing (VS Code or the machine went down). Resume the run from its last checkpoint.');
+  if (status === 'interrupted') {
+    lines.push(
+      '',
+      m.external
+        ? "The training script stopped without calling finish() (it was killed, or its machine went down): its process is gone or its heartbeat stopped. Run the script again to train on."
+        : 'The trainer stopped without finishing (VS Code or the machine went down). Resume the run from its last checkpoint.',
+    );
+  }
   lines.push('', `\`${escapeMd(run.dir)}\``);
   return lines.join('\n');
 }
@@ -161,7 +176,8 @@ export function checkpointViews(m: RunManifest, formatTime: (iso: string) => str
     description: `${formatTime(c.time)}${c.reason === 'epoch' ? '' : ` · ${c.reason}`}`,
     tooltip: `Checkpoint **${c.id}**: ${c.step} iterations, epoch ${c.epoch} (${c.reason}), saved ${c.time}`,
     icon: { id: 'save' },
-    contextValue: 'checkpoint',
+    // An external run's checkpoint holds no GAN Studio weights (no resume or export); one with an ONNX generator opens in the playground.
+    contextValue: m.external ? (c.generator === 'onnx' ? 'checkpoint:onnx' : 'checkpoint:external') : 'checkpoint',
     collapsible: false,
     target: c.id,
   }));
@@ -171,7 +187,7 @@ export function sampleViews(m: RunManifest): LeafView[] {
   const real: LeafView = {
     label: 'Training images',
     description: 'real',
-    tooltip: '64 real training images, as the seed shows them',
+    tooltip: m.external ? 'Training images, as your script logged them' : '64 real training images, as the seed shows them',
     icon: { id: 'file-media' },
     contextValue: 'sample:real',
     collapsible: false,

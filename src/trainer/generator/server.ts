@@ -27,6 +27,7 @@ import { selectBackend } from '../backend/select';
 import { encodeGrayPng } from '../image/png';
 import { ganStudioVersion } from '../versions';
 import { GeneratorLoadError, LoadedGenerator, seededLatents } from './loadedGenerator';
+import { loadAnyGenerator, OnnxGenerator } from './onnxGenerator';
 import { ExportError, writeTfjsExport } from './tfjsExport';
 
 export interface GeneratorHooks {
@@ -67,11 +68,11 @@ function handle<P, R>(run: (params: P) => R | Promise<R>): (params: P) => Promis
 }
 
 export function serveGenerator(connection: MessageConnection, hooks: GeneratorHooks, options: GeneratorServerOptions = {}): { shutdown(): void } {
-  let generator: LoadedGenerator | undefined;
+  let generator: LoadedGenerator | OnnxGenerator | undefined;
   let backend: BackendReport | undefined;
   let exiting = false;
 
-  const loaded = (): LoadedGenerator => {
+  const loaded = (): LoadedGenerator | OnnxGenerator => {
     if (!generator) throw fail(GENERATOR_ERRORS.notLoaded, { message: 'No checkpoint is loaded in this generator process.', hint: 'Send generator/load first.' });
     return generator;
   };
@@ -100,7 +101,7 @@ export function serveGenerator(connection: MessageConnection, hooks: GeneratorHo
         backend = await selectBackend(params.backend, { searchPaths: options.backendSearchPaths });
         hooks.log(`Backend: ${backend.name} — ${backend.detail}`);
       }
-      const next = LoadedGenerator.load(params.checkpointDir);
+      const next = await loadAnyGenerator(params.checkpointDir);
       generator?.dispose();
       generator = next;
       const { manifest } = next.checkpoint;
@@ -134,22 +135,22 @@ export function serveGenerator(connection: MessageConnection, hooks: GeneratorHo
 
   connection.onRequest(
     RenderRequest,
-    handle((params) => {
+    handle(async (params) => {
       const latents = latentsOf(params);
       const g = loaded();
       const started = performance.now();
-      const images = g.render(latents, params.batchNorm);
+      const images = await g.render(latents, params.batchNorm);
       return { images: encodeFloat32(images), count: latents.length / g.latentSize, computeMs: performance.now() - started };
     }),
   );
 
   connection.onRequest(
     SaveGridRequest,
-    handle((params) => {
+    handle(async (params) => {
       const latents = latentsOf(params);
       const g = loaded();
       if (!path.isAbsolute(params.file)) throw fail(GENERATOR_ERRORS.badRequest, { message: `Save needs an absolute file path, not "${params.file}".` });
-      const pixels = toPixels(g.render(latents, params.batchNorm), params.mapping);
+      const pixels = toPixels(await g.render(latents, params.batchNorm), params.mapping);
       const { geometry, pixels: grid } = composeGrid(pixels, g.imageSize, Math.max(1, Math.floor(params.columns)));
       writeFileAtomic(params.file, encodeGrayPng(geometry.width, geometry.height, grid, { Software: 'GAN Studio', ...params.text }));
       return { file: params.file, width: geometry.width, height: geometry.height };
@@ -160,6 +161,12 @@ export function serveGenerator(connection: MessageConnection, hooks: GeneratorHo
     ExportRequest,
     handle((params) => {
       const g = loaded();
+      if (g instanceof OnnxGenerator) {
+        throw fail(GENERATOR_ERRORS.badRequest, {
+          message: 'This checkpoint belongs to an external run: its generator is already the ONNX file your script exported, and Export Generator writes TensorFlow.js models of GAN Studio checkpoints only.',
+          hint: `Use the ONNX file in the checkpoint folder directly (onnxruntime-web or onnxruntime-node).`,
+        });
+      }
       if (!path.isAbsolute(params.outDir)) throw fail(GENERATOR_ERRORS.badRequest, { message: `Export needs an absolute folder path, not "${params.outDir}".` });
       const { manifest, tensors } = g.checkpoint;
       const { files, outputShape } = writeTfjsExport(params.outDir, params.replace, params.title, manifest, tensors, ganStudioVersion());

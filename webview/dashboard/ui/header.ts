@@ -111,8 +111,8 @@ export class Header {
     this.sections.progress.setAttribute('aria-valuemax', String(p.totalSteps));
     this.sections.progress.setAttribute('aria-valuenow', String(p.step));
     this.section('config', info.configSummary, () => [info.configSummary]);
-    this.section('actions', [info.status, info.controllable, info.canResume], () => this.actions(info));
-    this.section('notes', [info.status, info.message, info.live, info.controllable, info.error, info.metricsWarning, unavailable], () => this.notes(info, unavailable));
+    this.section('actions', [info.status, info.controllable, info.canResume, info.external], () => this.actions(info));
+    this.section('notes', [info.status, info.message, info.live, info.controllable, info.error, info.metricsWarning, info.external, unavailable], () => this.notes(info, unavailable));
   }
 
   private actions(info: RunInfo): HTMLElement[] {
@@ -132,7 +132,8 @@ export class Header {
       );
     }
     out.push(button('Open folder', 'folder-opened', 'reveal', a, { secondary: true, title: 'Reveal the run folder' }));
-    out.push(button('Log', 'output', 'showLog', a, { secondary: true, title: "Show the trainer's log" }));
+    // An external run's log is the user's own script output, which GAN Studio does not have.
+    if (!info.external) out.push(button('Log', 'output', 'showLog', a, { secondary: true, title: "Show the trainer's log" }));
     return out;
   }
 
@@ -140,9 +141,12 @@ export class Header {
     const notes: HTMLElement[] = [];
     if (info.message && info.status !== 'running') notes.push(h('div', { class: 'notice', text: info.message }));
     if (info.live && !info.controllable) {
-      notes.push(h('div', { class: 'notice', text: 'Training in another window or from the command line; the dashboard follows its files.' }));
+      const where = info.external ? `Training in your own script (${info.external})` : 'Training in another window or from the command line';
+      notes.push(h('div', { class: 'notice', text: `${where}; the dashboard follows its files.` }));
     }
-    if (info.status === 'interrupted') {
+    if (info.status === 'interrupted' && info.external) {
+      notes.push(h('div', { class: 'notice warning', role: 'alert', text: 'Your training script stopped without calling finish(): it was killed or crashed (its process is gone or its heartbeat stopped).' }));
+    } else if (info.status === 'interrupted') {
       notes.push(h('div', { class: 'notice warning', role: 'alert', text: 'The trainer was killed before it could finish. Resume continues from the last checkpoint (the steps after it are recomputed exactly).' }));
     }
     if (info.error) {
