@@ -13,6 +13,13 @@ export function diskRunFolder(dir: string): RunFolderReader {
         return undefined;
       }
     },
+    readText(file) {
+      try {
+        return fs.readFileSync(path.join(dir, ...file.split('/')), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
     list(sub) {
       try {
         return fs.readdirSync(path.join(dir, ...sub.split('/').filter(Boolean)));

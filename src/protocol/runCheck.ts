@@ -25,6 +25,8 @@ export interface RunFolderReader {
   name: string;
   /** File contents, or undefined when the file does not exist. `file` is relative, with `/`. */
   read(file: string): Uint8Array | undefined;
+  /** The same file decoded as UTF-8 text (JSON and JSON Lines files). */
+  readText(file: string): string | undefined;
   /** Names in a folder (relative path, '' for the run folder); empty when it does not exist. */
   list(dir: string): string[];
 }
@@ -50,7 +52,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isInt = (v: unknown): v is number => isNumber(v) && Number.isInteger(v);
 const isIso = (v: unknown): boolean => typeof v === 'string' && Number.isFinite(Date.parse(v));
-const text = (bytes: Uint8Array) => new TextDecoder('utf-8').decode(bytes);
 
 /** Width, height, bit depth and colour type of a PNG, from its IHDR chunk. */
 export function pngHeader(bytes: Uint8Array): { width: number; height: number; depth: number; color: number } | undefined {
@@ -74,14 +75,14 @@ class Problems {
 /** Every problem found in the run folder; an empty list means GAN Studio reads all of it. */
 export function checkRunFolder(folder: RunFolderReader): RunProblem[] {
   const p = new Problems();
-  const raw = folder.read(RUN_MANIFEST);
+  const raw = folder.readText(RUN_MANIFEST);
   if (!raw) {
     p.error(RUN_MANIFEST, '', 'is missing: this is not a run folder', `Write run.json as described in ${DOCS} (the gan_studio.py logger does it), or point at a folder that holds one.`);
     return p.list;
   }
   let m: unknown;
   try {
-    m = JSON.parse(text(raw));
+    m = JSON.parse(raw);
   } catch (error) {
     p.error(RUN_MANIFEST, '', `is not valid JSON (${(error as Error).message})`, 'Write it with json.dump / JSON.stringify, to a temporary file renamed over run.json, so that a reader never sees half of it.');
     return p.list;
@@ -166,14 +167,14 @@ function checkManifest(folder: RunFolderReader, m: Record<string, unknown>, p: P
 }
 
 function checkMetrics(folder: RunFolderReader, m: Record<string, unknown>, p: Problems): void {
-  const raw = folder.read(METRICS_FILE);
+  const raw = folder.readText(METRICS_FILE);
   if (!raw) {
     if (isRecord(m.progress) && isNumber(m.progress.step) && m.progress.step > 0) {
       p.warning(METRICS_FILE, '', 'is missing, so the dashboard has no curves', 'Append one JSON object per logged iteration (run.log(...) in the Python logger).');
     }
     return;
   }
-  const lines = text(raw).split('\n');
+  const lines = raw.split('\n');
   let reported = 0;
   let previous = -Infinity;
   let unordered = false;
@@ -265,11 +266,11 @@ function checkCheckpoints(folder: RunFolderReader, m: Record<string, unknown>, p
     if (c.id !== checkpointId(c.step)) p.warning(RUN_MANIFEST, `${field}.id`, `is "${c.id}", not "${checkpointId(c.step)}"`, 'Name checkpoint folders step-NNNNNN after the iterations completed.');
     const dir = `${CHECKPOINTS_DIR}/${c.id}`;
     const file = `${dir}/${CHECKPOINT_MANIFEST}`;
-    const raw = folder.read(file);
+    const raw = folder.readText(file);
     if (!raw) return p.error(file, '', 'is missing', 'Write the checkpoint folder under a temporary name and rename it when checkpoint.json is in it.');
     let ckpt: ReturnType<typeof parseCheckpointManifest>;
     try {
-      ckpt = parseCheckpointManifest(JSON.parse(text(raw)), file);
+      ckpt = parseCheckpointManifest(JSON.parse(raw), file);
     } catch (error) {
       return p.error(file, '', (error as Error).message.replace(`${file}: `, ''), `Write the fields in ${DOCS} ("Checkpoints"); an external checkpoint has "tensors": [] and "rng": [].`);
     }
