@@ -142,6 +142,11 @@ export interface CheckpointTensor {
   length: number;
 }
 
+export interface AdamBetaPowers {
+  beta1Power: number;
+  beta2Power: number;
+}
+
 export interface CheckpointManifest {
   formatVersion: number;
   runId: string;
@@ -157,6 +162,12 @@ export interface CheckpointManifest {
   rng: number[];
   /** Adam's iteration count of each network's optimiser. */
   optimizerSteps: { G: number; D: number };
+  /**
+   * Adam's running powers β1^(t+1) and β2^(t+1) of each optimiser, as the float32 products the
+   * optimiser holds (recomputing them with pow() differs in the last bits, and a resume would not be
+   * exact). Absent in checkpoints of older versions: they are then recomputed as float32 products.
+   */
+  adamBetaPowers?: { G: AdamBetaPowers; D: AdamBetaPowers };
   elapsedSec: number;
   tensors: CheckpointTensor[];
 }

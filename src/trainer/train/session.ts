@@ -247,7 +247,8 @@ export class TrainingSession {
         windowStart = { time: now, step: state.step, images: 0 };
         this.logMetrics(step, epoch, batch, values);
       }
-      if (step % config.sampleEvery === 0 || isLast) this.renderSample(step, epoch);
+      const scheduled = step % config.sampleEvery === 0;
+      if (scheduled || isLast) this.renderSample(step, epoch, scheduled);
       if (batch === this.perEpoch - 1 && (epoch + 1) % config.checkpointEveryEpochs === 0) await this.checkpoint('epoch');
       // Let requests (stop, pause, checkpoint) in between iterations.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -296,8 +297,13 @@ export class TrainingSession {
     );
   }
 
-  private renderSample(step: number, epoch: number): void {
-    const images = generateSamples(this.state.model, this.state.fixedNoise);
+  /**
+   * Renders G(fixed noise). Only a scheduled grid updates G's running statistics (the seed's
+   * behaviour); the extra grid at the last step of a session leaves them as they are, because a
+   * resume with more steps would not have drawn it.
+   */
+  private renderSample(step: number, epoch: number, scheduled: boolean): void {
+    const images = generateSamples(this.state.model, this.state.fixedNoise, scheduled ? 'train' : 'train-recompute');
     const entry = this.writer.writeSample(step, epoch, makeGrid(images, IMAGE_SIZE));
     this.events.sample(entry);
   }
