@@ -49,13 +49,20 @@ function modelVariables(model: Dcgan): { name: string; variable: tf.Variable }[]
 async function optimizerTensors(
   net: Network,
   optimizer: tf.AdamOptimizer,
-): Promise<{ iterations: number; powers: AdamBetaPowers; named: { name: string; tensor: tf.Tensor }[] }> {
-  const [iter, ...moments] = await optimizer.getWeights();
+): Promise<{ iterations: number; powers: AdamBetaPowers; named: { name: string; tensor: tf.Tensor }[]; dispose(): void }> {
+  const [iter, ...held] = await optimizer.getWeights();
   const names = momentNames(net);
+  // Before its first step (a checkpoint at step 0) Adam has no moments yet: they start as zeros.
+  const moments = held.length === 0 ? [...net.trainableVariables(), ...net.trainableVariables()].map((v) => ({ name: '', tensor: tf.zerosLike(v) as tf.Tensor })) : held;
   if (moments.length !== names.length) throw new Error(`Optimizer of ${net.name} holds ${moments.length} moments, expected ${names.length}`);
   const acc = adamAccumulators(optimizer);
   const powers = { beta1Power: (await acc.accBeta1.data())[0], beta2Power: (await acc.accBeta2.data())[0] };
-  return { iterations: (await iter.tensor.data())[0], powers, named: moments.map((m, i) => ({ name: names[i], tensor: m.tensor })) };
+  return {
+    iterations: (await iter.tensor.data())[0],
+    powers,
+    named: moments.map((m, i) => ({ name: names[i], tensor: m.tensor })),
+    dispose: () => held.length === 0 && tf.dispose(moments.map((m) => m.tensor)),
+  };
 }
 
 /**
@@ -103,8 +110,20 @@ export async function saveCheckpoint(
     named.push({ name, shape: variable.shape, data: (await variable.data()) as Float32Array });
   }
   for (const t of [...optG.named, ...optD.named]) named.push({ name: t.name, shape: t.tensor.shape, data: (await t.tensor.data()) as Float32Array });
+  optG.dispose();
+  optD.dispose();
   named.push({ name: FIXED_NOISE, shape: [state.fixedNoise.length / state.model.latentSize, state.model.latentSize], data: state.fixedNoise });
 
+  // Never save a checkpoint that cannot be resumed: a NaN or an infinity in any tensor fails the run here.
+  for (const t of named) {
+    const bad = t.data.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) {
+      throw new CheckpointError(
+        `Training diverged before step ${state.step}: ${t.name} holds ${t.data[bad]} (no checkpoint of it was saved).`,
+        'Lower the learning rate, or resume from an earlier checkpoint.',
+      );
+    }
+  }
   let offset = 0;
   const tensors: CheckpointTensor[] = named.map((t) => {
     const entry: CheckpointTensor = { name: t.name, shape: t.shape, dtype: 'float32', offset, length: t.data.byteLength };
@@ -163,6 +182,12 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
     manifest = readCheckpointManifest(dir);
   } catch (error) {
     throw new CheckpointError(`Checkpoint ${dir} cannot be read: ${(error as Error).message}`, 'Resume from another checkpoint of the run.');
+  }
+  if (manifest.id !== path.basename(dir)) {
+    throw new CheckpointError(
+      `Checkpoint ${dir} is damaged: its checkpoint.json says it is "${manifest.id}".`,
+      'Resume from another checkpoint of the run; a checkpoint folder must not be renamed or edited.',
+    );
   }
   const file = path.join(dir, CHECKPOINT_TENSORS);
   let bytes: Buffer;

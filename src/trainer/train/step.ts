@@ -9,7 +9,7 @@ import { ExperimentConfig, IMAGE_CHANNELS, IMAGE_SIZE } from '../../protocol/exp
 import { Dcgan, latentTensor } from '../model/dcgan';
 
 /** PyTorch's BCELoss clamps log(p) at -100. */
-const BCE_CLAMP = 100;
+export const BCE_CLAMP = 100;
 /** PyTorch's Adam default; TensorFlow.js would otherwise use 1e-7. */
 export const ADAM_EPSILON = 1e-8;
 

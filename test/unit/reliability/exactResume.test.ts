@@ -87,7 +87,7 @@ describe('exact resume, bit for bit', () => {
     const held = adam as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
     let differsFromPow = false;
     for (let t = 1; t <= 300; t++) {
-      adam.applyGradients({ [v.name]: tf.tensor1d([0.1, 0.2, -0.3]) });
+      tf.tidy(() => adam.applyGradients({ [v.name]: tf.tensor1d([0.1, 0.2, -0.3]) } as unknown as tf.NamedTensorMap as never));
       const b2 = held.accBeta2.dataSync()[0];
       assert.equal(held.accBeta1.dataSync()[0], adamBetaPower(0.5, t), `β1 power after ${t} steps`);
       assert.equal(b2, adamBetaPower(0.999, t), `β2 power after ${t} steps`);
