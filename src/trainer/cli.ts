@@ -222,7 +222,8 @@ async function runCliHandled(argv: string[], signal: AbortSignal): Promise<numbe
         checkpoint: () => undefined,
         log: (line) => console.log(line),
       },
-      { signal },
+      // The command line is run by the user in a folder of their choosing: native backends installed there count.
+      { signal, backendSearchPaths: [process.cwd()] },
     );
   } catch (error) {
     if (error instanceof StartCancelled) {

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { runDirProblem } from '../../common/runPaths';
 import { writeJsonAtomic } from '../../common/atomicFile';
 import { readRun } from '../../common/runReader';
 import { configDiff, isPresetName } from '../../protocol/experimentConfig';
@@ -101,6 +102,16 @@ export class RunCommands {
   }
 
   private async start(name: string, params: Omit<StartParams, 'dataDirs' | 'cacheDir'>): Promise<ActiveRun | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      // Restricted Mode: runs, dashboards and grids can be browsed; training (which runs code and
+      // reads the workspace's settings for data and backends) waits until the workspace is trusted.
+      const choice = await vscode.window.showWarningMessage(
+        `“${name}” waits for workspace trust: GAN Studio trains only in a trusted workspace (Restricted Mode lets you browse runs, dashboards and grids).`,
+        'Manage Workspace Trust',
+      );
+      if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+      return undefined;
+    }
     const settings = readSettings();
     const dataDir = settings.datasetFolder ? resolveFolder(settings.datasetFolder) : undefined;
     this.deps.output.appendLine(`Starting “${name}”…`);
@@ -194,7 +205,7 @@ export class RunCommands {
   // ---- any run ----
 
   async openRun(target: Target): Promise<void> {
-    const run = await this.pickRun(target, 'Open which run?');
+    const run = await this.pickRun(target, 'Open which run?', undefined, false);
     if (!run) return;
     if (this.deps.openDashboard) return this.deps.openDashboard(run.dir);
     const latest = run.manifest?.samples[run.manifest.samples.length - 1];
@@ -248,7 +259,7 @@ export class RunCommands {
   }
 
   async revealRun(target: Target): Promise<void> {
-    const run = await this.pickRun(target, 'Reveal which run?');
+    const run = await this.pickRun(target, 'Reveal which run?', undefined, false);
     if (!run) return;
     const uri = vscode.Uri.file(path.join(run.dir, RUN_MANIFEST));
     const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
@@ -256,7 +267,7 @@ export class RunCommands {
   }
 
   async copyRunConfig(target: Target): Promise<void> {
-    const run = await this.pickRun(target, 'Copy the config of which run?');
+    const run = await this.pickRun(target, 'Copy the config of which run?', undefined, false);
     if (!run?.manifest) return;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(run.dir));
     const slug = run.manifest.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'experiment';
@@ -272,7 +283,7 @@ export class RunCommands {
   }
 
   async showLog(target: Target): Promise<void> {
-    const run = await this.pickRun(target, 'Show the log of which run?');
+    const run = await this.pickRun(target, 'Show the log of which run?', undefined, false);
     if (!run) return;
     const log = path.join(run.dir, LOG_FILE);
     if (this.deps.controller.findByRunDir(run.dir) || !fs.existsSync(log)) {
@@ -294,8 +305,17 @@ export class RunCommands {
     return typeof target === 'string' ? target : target.dir;
   }
 
-  private async pickRun(target: Target, placeHolder: string, filter: (r: RunSummary) => boolean = () => true): Promise<RunSummary | undefined> {
+  /** `mutates`: the command changes what is on disk (rename, delete, resume), so the folder must be a real run folder inside the runs root. */
+  private async pickRun(target: Target, placeHolder: string, filter: (r: RunSummary) => boolean = () => true, mutates = true): Promise<RunSummary | undefined> {
     const dir = this.dirOf(target);
+    if (dir && mutates) {
+      // Rename, delete and resume change what is on disk: only in a real run folder inside the runs root.
+      const problem = runDirProblem(this.deps.store.root, dir);
+      if (problem) {
+        void vscode.window.showErrorMessage(problem);
+        return undefined;
+      }
+    }
     if (dir) return this.deps.store.get(dir) ?? (fs.existsSync(dir) ? (this.deps.store.refresh([dir]), this.deps.store.get(dir)) : undefined);
     const runs = this.deps.store.list().filter(filter);
     if (runs.length === 0) {

@@ -177,6 +177,9 @@ export interface LoadedCheckpoint {
 }
 
 export function loadCheckpoint(dir: string): LoadedCheckpoint {
+  if (fs.lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw new CheckpointError(`Checkpoint ${dir} is a symbolic link; GAN Studio reads only checkpoints inside the run folder.`, 'Resume from another checkpoint of the run.');
+  }
   let manifest: CheckpointManifest;
   try {
     manifest = readCheckpointManifest(dir);

@@ -21,6 +21,7 @@ import {
   REAL_GRID_FILE,
   RunError,
   RunManifest,
+  SAMPLES_DIR,
   SampleEntry,
 } from '../../protocol/runFormat';
 import type { FinishedParams, StartParams, StartResult, StatusParams } from '../../protocol/trainerProtocol';
@@ -484,6 +485,13 @@ function openResume(params: StartParams): ResumeSource {
     );
   }
   const branch = chosen !== undefined && (resume.branch === true || chosen.id !== latest.id);
+  // The trainer writes into samples/ and checkpoints/: they must be the run's own folders, not links out of it.
+  for (const sub of [SAMPLES_DIR, CHECKPOINTS_DIR]) {
+    const stat = fs.lstatSync(path.join(resume.runDir, sub), { throwIfNoEntry: false });
+    if (stat && !stat.isDirectory()) {
+      throw new ResumeRefused(`${path.join(resume.runDir, sub)} is ${stat.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; GAN Studio writes only into a run's own folders.`, 'Replace it with a plain folder (or branch the run from a copy) and resume again.');
+    }
+  }
   // Continuing in place: this process must own the run folder before reading what it will rewrite.
   let lock: RunLock | undefined;
   if (!branch) {
