@@ -30,6 +30,7 @@ step('Type-check the VS Code tests', bin('tsc'), ['-p', 'test/vscode', '--noEmit
 step('Type-check the webviews', bin('tsc'), ['-p', 'webview', '--noEmit']);
 step('Unit tests', bin('mocha'), []);
 if (unitOnly) process.exit(0);
+step('Fault injection, reduced (kill -9, signals, full disk, hostile folders; npm run test:faults for the full suite)', bin('tsx'), ['test/faults/faults.ts', '--reduced']);
 
 const cache = process.env.GAN_STUDIO_CACHE || path.join(os.homedir(), '.cache', 'gan-studio');
 const codeServer = process.env.CODE_SERVER_BIN || path.join(cache, 'code-server-4.100.3', 'node_modules', '.bin', 'code-server');
