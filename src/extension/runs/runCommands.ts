@@ -137,7 +137,7 @@ export class RunCommands {
     const run = await this.pickRun(target, 'Resume which run?', (r) => this.isResumable(r));
     if (!run?.manifest) return undefined;
     if (!this.isResumable(run)) {
-      void vscode.window.showWarningMessage(`“${run.manifest.name}” cannot be resumed: ${this.deps.controller.findByRunDir(run.dir) ? 'it is training now.' : 'it has no checkpoint.'}`);
+      void vscode.window.showWarningMessage(`“${run.manifest.name}” cannot be resumed: ${this.deps.controller.findByRunDir(run.dir) ? 'it is training now.' : 'another trainer is writing it.'}`);
       return undefined;
     }
     const more = run.manifest.status === 'completed' ? await this.askMoreEpochs(run) : undefined;
@@ -169,8 +169,9 @@ export class RunCommands {
     return this.start(run.manifest.name, { runsRoot: path.dirname(run.dir), resume: { runDir: run.dir, checkpoint: target.id, branch } });
   }
 
+  /** A run without a checkpoint (killed or failed during start-up) resumes too: the trainer starts it again from step 0. */
   private isResumable(run: RunSummary): boolean {
-    return !!run.manifest && run.manifest.checkpoints.length > 0 && !this.deps.controller.findByRunDir(run.dir) && (run.manifest.status !== 'running' || run.interrupted);
+    return !!run.manifest && !this.deps.controller.findByRunDir(run.dir) && (run.manifest.status !== 'running' || run.interrupted);
   }
 
   // ---- active runs ----
