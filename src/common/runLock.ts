@@ -10,7 +10,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LOCK_FILE } from '../protocol/runFormat';
-import { isProcessAlive } from './runReader';
+import { isProcessAlive, processStartTime } from './processes';
+
+export { processStartTime };
 
 export const HEARTBEAT_MS = 15_000;
 /** An owner on another machine whose heartbeat is older than this is taken to be gone. */
@@ -37,18 +39,6 @@ export class RunLockedError extends Error {
     return this.owner.hostname === os.hostname()
       ? `Stop that trainer first (GAN Studio: Stop Training, or Ctrl+C in its terminal; kill ${this.owner.pid}), then resume.`
       : `Stop it on ${this.owner.hostname} first. If that trainer is gone, wait ${STALE_AFTER_MS / 60_000} minutes (its heartbeat then counts as stale) or delete ${path.join(this.runDir, LOCK_FILE)}.`;
-  }
-}
-
-/** Start time of a process (field 22 of /proc/PID/stat), or null where /proc is not available. */
-export function processStartTime(pid: number): string | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces: count from the last ")".
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19] ?? null;
-  } catch {
-    return null;
   }
 }
 

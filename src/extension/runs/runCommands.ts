@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { liveOwner } from '../../common/runLock';
 import { runDirProblem } from '../../common/runPaths';
 import { writeJsonAtomic } from '../../common/atomicFile';
 import { readRun } from '../../common/runReader';
@@ -227,6 +228,8 @@ export class RunCommands {
     try {
       if (active) await active.rename(name.trim());
       else {
+        const owner = liveOwner(run.dir);
+        if (owner) throw new Error(`another trainer (process ${owner.pid} on ${owner.hostname}) is writing it; rename it after that trainer stops`);
         const fresh = readRun(run.dir);
         if (!fresh.ok) throw new Error(fresh.error);
         writeJsonAtomic(path.join(run.dir, RUN_MANIFEST), { ...fresh.manifest, name: name.trim(), config: { ...fresh.manifest.config, name: name.trim() } });
@@ -241,8 +244,10 @@ export class RunCommands {
     const run = await this.pickRun(target, 'Delete which run?');
     if (!run) return;
     const name = run.manifest?.name ?? run.id;
-    if (this.deps.controller.findByRunDir(run.dir)) {
-      void vscode.window.showWarningMessage(`“${name}” is training. Stop it first, then delete it.`);
+    const owner = liveOwner(run.dir);
+    if (this.deps.controller.findByRunDir(run.dir) || owner) {
+      const by = owner && !this.deps.controller.findByRunDir(run.dir) ? ` by process ${owner.pid} on ${owner.hostname}` : '';
+      void vscode.window.showWarningMessage(`“${name}” is training${by}. Stop it first, then delete it.`);
       return;
     }
     const choice = await vscode.window.showWarningMessage(

@@ -175,6 +175,26 @@ describe('the trainer life-cycle', () => {
     assert.ok(lines.some((l) => l.startsWith('Warning: Training looks saturated')));
   });
 
+  it('readers tell a live trainer from a dead one by trainer.lock (a reused pid does not count as alive)', async () => {
+    const root = tempDir();
+    const session = await TrainingSession.prepare({ config: tiny({ maxSteps: 1 }), runsRoot: root, ...common }, quiet);
+    const live = readRun(session.runDir);
+    assert.ok(live.ok && live.manifest.status === 'running' && !live.interrupted, 'a live owner: running');
+    await session.run();
+    const runFile = path.join(session.runDir, 'run.json');
+    const m = JSON.parse(fs.readFileSync(runFile, 'utf8'));
+    fs.writeFileSync(runFile, JSON.stringify({ ...m, status: 'running', pid: process.pid, hostname: os.hostname() }));
+    const lockFile = path.join(session.runDir, LOCK_FILE);
+    const start = processStartTime(process.pid);
+    fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, hostname: os.hostname(), processStart: start === null ? null : `${start}0`, since: 'then' }));
+    const reused = readRun(session.runDir);
+    assert.ok(reused.ok);
+    if (start !== null) assert.equal(reused.interrupted, true, 'the pid lives but belongs to another process: interrupted');
+    fs.writeFileSync(lockFile, JSON.stringify({ pid: deadPid(), hostname: os.hostname(), processStart: null, since: 'then' }));
+    const dead = readRun(session.runDir);
+    assert.ok(dead.ok && dead.interrupted, 'a dead owner: interrupted');
+  });
+
   it('removes temporary files of killed writes and updates progress on every checkpoint', async () => {
     const root = tempDir();
     const first = await TrainingSession.prepare({ config: tiny({ maxSteps: 3, logEvery: 1000 }), runsRoot: root, ...common }, quiet);
