@@ -101,7 +101,12 @@ function runTooltip(run: RunSummary, status: DisplayStatus): string {
   if (m.lastMetrics) lines.push(`| last losses | D ${formatLoss(m.lastMetrics.lossD)}, G ${formatLoss(m.lastMetrics.lossG)} (step ${m.lastMetrics.step}) |`);
   if (m.parent) lines.push(`| branched from | ${escapeMd(m.parent.runId)} @ ${m.parent.checkpoint} |`);
   if (m.error) lines.push('', `**Error:** ${escapeMd(m.error.message)}`, ...(m.error.hint ? ['', escapeMd(m.error.hint)] : []));
-  if (status === 'interrupted') lines.push('', 'The trainer stopped without finishing (VS Code or the machine went down). Resume the run from its last checkpoint.');
+  for (const w of m.warnings ?? []) lines.push('', `**Warning:** ${escapeMd(w.message)}`);
+  if (status === 'interrupted') {
+    lines.push('', m.checkpoints.length > 0
+      ? 'The trainer stopped without finishing (VS Code or the machine went down). Resume the run from its last checkpoint.'
+      : 'The trainer stopped before the first checkpoint. Resuming starts the run again from step 0 with its own settings (the same run).');
+  }
   lines.push('', `\`${escapeMd(run.dir)}\``);
   return lines.join('\n');
 }
