@@ -13,7 +13,9 @@ import { ExperimentConfig, presetConfig } from '../../../src/protocol/experiment
 import { LOCK_FILE, MetricRecord, RunManifest } from '../../../src/protocol/runFormat';
 import { readMetrics, readRun } from '../../../src/common/runReader';
 import { processStartTime } from '../../../src/common/runLock';
-import { ResumeRefused, SessionEvents, StartCancelled, TrainingSession } from '../../../src/trainer/train/session';
+import { ResumeRefused, SessionEvents, StartCancelled, toRunError, TrainingSession } from '../../../src/trainer/train/session';
+import { DatasetNotFoundError, locateDatasetFile, readImages, TRAIN_IMAGES } from '../../../src/trainer/data/fashionMnist';
+import { DataFileError } from '../../../src/trainer/data/idx';
 import { tempDir, writeImagesFixture } from '../helpers';
 
 const quiet: SessionEvents = { status: () => undefined, metrics: () => undefined, sample: () => undefined, checkpoint: () => undefined, log: () => undefined };
@@ -210,5 +212,32 @@ describe('the trainer life-cycle', () => {
     for (const f of leftovers) assert.ok(!fs.existsSync(path.join(first.runDir, f)), `${f} removed`);
     await second.run();
     assert.deepEqual(checkpointsSeen, [['step-000006', 6], ['step-000009', 9]]);
+  });
+});
+
+describe('start-up problems named precisely', () => {
+  it('a data set with zero images names the file', () => {
+    const dir = tempDir();
+    const file = writeImagesFixture(dir, 0, new Uint8Array(0));
+    assert.throws(() => readImages(file), (e: unknown) => e instanceof DataFileError && e.message.includes(file) && /holds no images/.test(e.message));
+  });
+
+  it('a data set folder that does not exist is an error, not silently replaced by another copy', async () => {
+    const missing = path.join(tempDir(), 'nope');
+    const system = tempDir();
+    writeImagesFixture(system, 2);
+    await assert.rejects(
+      locateDatasetFile(TRAIN_IMAGES, { dataDirs: [missing], systemDir: system, offline: true }),
+      (e: unknown) => e instanceof DatasetNotFoundError && e.message.includes(missing) && /does not exist/.test(e.message),
+    );
+  });
+
+  it('running out of memory says to make the model smaller, and a run without a checkpoint is not told to resume from one', () => {
+    const oom = toRunError(new Error('Aborted(Cannot enlarge memory arrays to size 2147549184 bytes)'), false);
+    assert.match(oom.message, /does not fit in memory/);
+    assert.match(oom.hint!, /Lower featureSize or batchSize/);
+    const bug = toRunError(new Error('something else'), false);
+    assert.doesNotMatch(bug.hint!, /last checkpoint/);
+    assert.match(bug.hint!, /starts again from step 0/);
   });
 });
