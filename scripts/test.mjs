@@ -37,6 +37,7 @@ step('Kernel comparisons (each kernel set in its own process)', 'npm', ['run', '
 step('Python logger: compile', 'python3', ['-m', 'py_compile', 'python/gan_studio.py', 'python/gan_studio_example.py', 'python/test_gan_studio.py']);
 step('Python logger: unit tests', 'python3', ['-m', 'unittest', 'discover', '-s', 'python']);
 if (unitOnly) process.exit(0);
+step('Fault injection, reduced (kill -9, signals, full disk, hostile folders; npm run test:faults for the full suite)', bin('tsx'), ['test/faults/faults.ts', '--reduced']);
 
 const cache = process.env.GAN_STUDIO_CACHE || path.join(os.homedir(), '.cache', 'gan-studio');
 const codeServer = process.env.CODE_SERVER_BIN || path.join(cache, 'code-server-4.100.3', 'node_modules', '.bin', 'code-server');

@@ -105,6 +105,44 @@ function explainWriteError(error: unknown, target: string): Error {
   }
 }
 
+const TEMP_NAME = /^\..+\.(\d+)\.\d+\.tmp$/;
+
+/**
+ * Removes the temporary files and folders that writes of a killed process left in `dir` (their
+ * names carry the writer's pid: only those of processes that are gone are removed). Returns how
+ * many were removed; never throws.
+ */
+export function removeStaleTemps(dir: string, isAlive: (pid: number) => boolean = pidAlive): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const match = TEMP_NAME.exec(name);
+    if (!match || isAlive(Number(match[1]))) continue;
+    try {
+      fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      removed += 1;
+    } catch {
+      // Left for the next time.
+    }
+  }
+  return removed;
+}
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Reads and parses a JSON file; `undefined` when it does not exist. */
 export function readJsonIfExists(file: string): unknown {
   let text: string;

@@ -6,11 +6,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isProcessAlive } from './processes';
+import { liveOwner } from './runLock';
 import {
   CHECKPOINT_MANIFEST,
   CHECKPOINTS_DIR,
   CheckpointManifest,
   isStaleRunning,
+  LOCK_FILE,
   METRICS_FILE,
   MetricRecord,
   parseCheckpointManifest,
@@ -24,14 +27,7 @@ export type RunReadResult =
   | { ok: true; dir: string; manifest: RunManifest; /** The manifest says running but its trainer is gone. */ interrupted: boolean }
   | { ok: false; dir: string; error: string };
 
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isProcessAlive };
 
 export function readRun(dir: string): RunReadResult {
   const file = path.join(dir, RUN_MANIFEST);
@@ -43,7 +39,12 @@ export function readRun(dir: string): RunReadResult {
   }
   try {
     const manifest = parseRunManifest(JSON.parse(text), file);
-    return { ok: true, dir, manifest, interrupted: isStaleRunning(manifest, isProcessAlive, os.hostname()) };
+    // A run of this version has trainer.lock while it runs: its owner (pid, process start time,
+    // heartbeat) says whether the trainer still lives. Older runs: the manifest's pid.
+    const lockFile = path.join(dir, LOCK_FILE);
+    const interrupted =
+      manifest.status === 'running' && fs.existsSync(lockFile) ? !liveOwner(dir) : isStaleRunning(manifest, isProcessAlive, os.hostname());
+    return { ok: true, dir, manifest, interrupted };
   } catch (error) {
     return { ok: false, dir, error: `${file} is damaged: ${(error as Error).message}` };
   }

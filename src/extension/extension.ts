@@ -71,8 +71,15 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
   }
 }
 
+/**
+ * The trainer's and generator's environment. The native backend folder selects code to load, so
+ * only the user's own (machine or user) setting counts, never a workspace's, and not at all in
+ * Restricted Mode (package.json also declares it machine-scoped and a restricted configuration).
+ */
 function trainerEnv(): NodeJS.ProcessEnv {
-  const nativePath = vscode.workspace.getConfiguration(SECTION).get<string>('nativeBackendPath', '');
+  if (!vscode.workspace.isTrusted) return {};
+  const inspected = vscode.workspace.getConfiguration(SECTION).inspect<string>('nativeBackendPath');
+  const nativePath = inspected?.globalValue ?? '';
   return nativePath ? { GAN_STUDIO_NATIVE_PATH: nativePath } : {};
 }
 

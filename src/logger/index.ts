@@ -247,7 +247,7 @@ export class ExternalRun {
         };
         fs.writeFileSync(path.join(temp, CHECKPOINT_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
       });
-      this.writer.addCheckpoint({ id, step, epoch, reason: options.reason ?? 'request', time, ...(options.generatorOnnx ? { generator: 'onnx' as const } : {}) });
+      this.writer.addCheckpoint({ id, step, epoch, reason: options.reason ?? 'request', time, ...(options.generatorOnnx ? { generator: 'onnx' as const } : {}) }, this.writer.manifest.progress);
     });
   }
 
@@ -260,6 +260,7 @@ export class ExternalRun {
       const p = { ...this.writer.manifest.progress, etaSec: null, elapsedSec: (Date.now() - this.t0) / 1000 };
       if (status === 'completed' && !this.totalSteps) p.totalSteps = p.step;
       this.writer.finish(status, p, status === 'failed' ? { message: error ?? 'The training script failed.', hint: "See your script's output." } : null);
+      this.writer.release();
     });
   }
 

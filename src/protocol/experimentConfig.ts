@@ -130,7 +130,7 @@ export const CONFIG_FIELDS: Readonly<Record<keyof ExperimentConfig, { rule: Fiel
   beta1: { rule: { kind: 'number', min: 0, max: 1, exclusiveMax: true }, doc: "Adam's β1 (seed lesson: 0.5)." },
   beta2: { rule: { kind: 'number', min: 0, max: 1, exclusiveMax: true }, doc: "Adam's β2 (seed lesson: 0.999)." },
   latentSize: { rule: { kind: 'int', min: 1, max: 4096 }, doc: 'Length of the noise vector z (seed lesson: 100).' },
-  featureSize: { rule: { kind: 'int', min: 1, max: 1024 }, doc: 'Width of both networks (seed lesson: 64).' },
+  featureSize: { rule: { kind: 'int', min: 1, max: 256 }, doc: 'Width of both networks (seed lesson: 64; at most 256: the parameters and Adam state grow with its square, and 512 and up no longer fit the WebAssembly backend\'s memory).' },
   trainSubset: { rule: { kind: 'int', min: 1, max: 60000, nullable: true }, doc: 'Train on the first N images only; null uses all 60,000.' },
   logEvery: { rule: { kind: 'int', min: 1, max: 1e9 }, doc: 'Log metrics every N batches of an epoch (seed lesson: 50).' },
   sampleEvery: { rule: { kind: 'int', min: 1, max: 1e9 }, doc: 'Render a sample grid every N iterations and at the end (seed lesson: 500).' },
@@ -203,7 +203,7 @@ export function resolveConfig(overrides: unknown, base?: ExperimentConfig): Reso
   const record = config as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(input)) {
     if (key === '$schema' || key === 'preset') continue;
-    if (!(key in CONFIG_FIELDS)) {
+    if (!Object.prototype.hasOwnProperty.call(CONFIG_FIELDS, key)) {
       problems.push({ key, message: `Unknown setting "${key}". Known settings: ${Object.keys(CONFIG_FIELDS).join(', ')}.` });
       continue;
     }

@@ -10,6 +10,8 @@ export const RUN_FORMAT_VERSION = 1;
 export const RUN_MANIFEST = 'run.json';
 export const METRICS_FILE = 'metrics.jsonl';
 export const LOG_FILE = 'trainer.log';
+/** Held by the trainer that writes the run (src/common/runLock.ts). */
+export const LOCK_FILE = 'trainer.lock';
 export const SAMPLES_DIR = 'samples';
 export const CHECKPOINTS_DIR = 'checkpoints';
 export const CHECKPOINT_MANIFEST = 'checkpoint.json';
@@ -112,6 +114,15 @@ export interface RunManifest {
   error: RunError | null;
   /** Present when the run was written by a logger in the user's own training loop (Python or JavaScript), not by GAN Studio's trainer. */
   external?: ExternalRunInfo;
+  /** Things the trainer noticed that a user should know (e.g. a saturated run); absent: none. */
+  warnings?: RunWarning[];
+}
+
+export interface RunWarning {
+  kind: 'saturated';
+  /** Step at which it was noticed. */
+  step: number;
+  message: string;
 }
 
 /** run.json's `external`: a run logged from the user's own training loop (docs/run-format.md). */
@@ -175,6 +186,11 @@ export interface CheckpointTensor {
   length: number;
 }
 
+export interface AdamBetaPowers {
+  beta1Power: number;
+  beta2Power: number;
+}
+
 export interface CheckpointManifest {
   formatVersion: number;
   runId: string;
@@ -190,6 +206,12 @@ export interface CheckpointManifest {
   rng: number[];
   /** Adam's iteration count of each network's optimiser. */
   optimizerSteps: { G: number; D: number };
+  /**
+   * Adam's running powers β1^(t+1) and β2^(t+1) of each optimiser, as the float32 products the
+   * optimiser holds (recomputing them with pow() differs in the last bits, and a resume would not be
+   * exact). Absent in checkpoints of older versions: they are then recomputed as float32 products.
+   */
+  adamBetaPowers?: { G: AdamBetaPowers; D: AdamBetaPowers };
   elapsedSec: number;
   tensors: CheckpointTensor[];
   /** External runs (run.json has `external`): the generator the user's script exported, if any; `tensors` is then empty. */
@@ -253,6 +275,30 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isArray = (v: unknown): v is unknown[] => Array.isArray(v);
 const isStatus = (v: unknown): v is RunStatus => RUN_STATUSES.includes(v as RunStatus);
+const isCount = (v: unknown): v is number => isNumber(v) && v >= 0;
+
+/**
+ * Names read from disk that become paths are checked before use: a crafted run.json or
+ * checkpoint.json must not make a reader or the trainer touch anything outside the run folder.
+ */
+export const CHECKPOINT_ID_PATTERN = /^step-\d{6,10}$/;
+const SAMPLE_FILE_PATTERN = /^samples\/step-\d{6,10}\.grid\.png$/;
+const SAFE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+/** A checkpoint folder name as the trainer writes it ("step-000469"). */
+export function isCheckpointId(v: unknown): v is string {
+  return typeof v === 'string' && CHECKPOINT_ID_PATTERN.test(v);
+}
+
+/** A sample grid's path relative to the run folder ("samples/step-000500.grid.png"). */
+export function isSampleFile(v: unknown): v is string {
+  return typeof v === 'string' && SAMPLE_FILE_PATTERN.test(v);
+}
+
+/** One path segment without separators, "." or "..", or a leading dot (run ids, folder names). */
+export function isSafeName(v: unknown): v is string {
+  return typeof v === 'string' && SAFE_NAME_PATTERN.test(v) && !v.includes('..');
+}
 
 /**
  * Validates a parsed run.json. Throws RunFormatError naming the first problem. Fields added by
@@ -264,16 +310,30 @@ export function parseRunManifest(value: unknown, file = RUN_MANIFEST): RunManife
   if (formatVersion > RUN_FORMAT_VERSION) {
     throw new RunFormatError(file, `was written by a newer GAN Studio (format ${formatVersion}); update the extension to read it`);
   }
-  need(file, value, 'id', isString, 'a string');
+  need(file, value, 'id', isSafeName, 'a plain name (letters, digits, ".", "_", "-")');
   need(file, value, 'name', isString, 'a string');
   need(file, value, 'status', isStatus, `one of ${RUN_STATUSES.join(', ')}`);
   const configProblems = resolveConfig(need(file, value, 'config', isRecord, 'an object')).problems;
   if (configProblems.length > 0) throw new RunFormatError(file, `config: ${configProblems[0].message}`);
-  need(file, value, 'progress', isRecord, 'an object');
-  need(file, value, 'samples', isArray, 'an array');
-  need(file, value, 'checkpoints', isArray, 'an array');
+  const progress = need(file, value, 'progress', isRecord, 'an object');
+  for (const key of ['step', 'epoch', 'totalSteps', 'stepsPerEpoch', 'elapsedSec']) need(file, progress, key, isCount, 'a number at least 0');
+  const samples = need(file, value, 'samples', isArray, 'an array');
+  samples.forEach((s, i) => {
+    if (!isRecord(s) || !isCount(s.step) || !isString(s.file) || !isSampleFile(s.file)) {
+      throw new RunFormatError(file, `samples[${i}] should be {"step", "file": "samples/step-NNNNNN.grid.png"}`);
+    }
+  });
+  const checkpoints = need(file, value, 'checkpoints', isArray, 'an array');
+  checkpoints.forEach((c, i) => {
+    if (!isRecord(c) || !isCheckpointId(c.id) || !isCount(c.step)) throw new RunFormatError(file, `checkpoints[${i}] should be {"id": "step-NNNNNN", "step"}`);
+  });
   need(file, value, 'createdAt', isString, 'a date string');
   if (value.external !== undefined && !isRecord(value.external)) throw new RunFormatError(file, '"external" should be an object (see docs/run-format.md)');
+  if (value.pid !== undefined && value.pid !== null && !(isCount(value.pid) && Number.isInteger(value.pid))) throw new RunFormatError(file, '"pid" should be a process id or null');
+  const parent = value.parent;
+  if (parent !== undefined && parent !== null && !(isRecord(parent) && isSafeName(parent.runId) && isCheckpointId(parent.checkpoint) && isCount(parent.step))) {
+    throw new RunFormatError(file, '"parent" should be null or {"runId", "checkpoint": "step-NNNNNN", "step"}');
+  }
   return {
     backend: null,
     versions: {},
@@ -313,12 +373,25 @@ export function parseCheckpointManifest(value: unknown, file = CHECKPOINT_MANIFE
   if (formatVersion > RUN_FORMAT_VERSION) {
     throw new RunFormatError(file, `was written by a newer GAN Studio (format ${formatVersion}); update the extension to read it`);
   }
-  need(file, value, 'step', isNumber, 'a number');
-  need(file, value, 'epoch', isNumber, 'a number');
-  need(file, value, 'rng', isArray, 'an array');
+  need(file, value, 'id', isCheckpointId, 'a checkpoint id like "step-000469"');
+  need(file, value, 'runId', isString, 'a string');
+  need(file, value, 'step', isCount, 'a number at least 0');
+  need(file, value, 'epoch', isCount, 'a number at least 0');
+  need(file, value, 'elapsedSec', isCount, 'a number at least 0');
+  const rng = need(file, value, 'rng', isArray, 'an array');
+  if (!rng.every((x) => x === null || isNumber(x))) throw new RunFormatError(file, '"rng" should hold numbers');
+  const steps = need(file, value, 'optimizerSteps', isRecord, 'an object');
+  need(file, steps, 'G', isCount, 'a number at least 0');
+  need(file, steps, 'D', isCount, 'a number at least 0');
+  const powers = value.adamBetaPowers;
+  if (powers !== undefined) {
+    const ok = (p: unknown) => isRecord(p) && isNumber(p.beta1Power) && isNumber(p.beta2Power);
+    if (!isRecord(powers) || !ok(powers.G) || !ok(powers.D)) throw new RunFormatError(file, '"adamBetaPowers" should be {"G": {"beta1Power", "beta2Power"}, "D": {…}}');
+  }
   const tensors = need(file, value, 'tensors', isArray, 'an array');
   for (const t of tensors) {
-    if (!isRecord(t) || !isString(t.name) || !isArray(t.shape) || !isNumber(t.offset) || !isNumber(t.length)) {
+    const isDim = (d: unknown) => isCount(d) && Number.isInteger(d);
+    if (!isRecord(t) || !isString(t.name) || !isArray(t.shape) || !t.shape.every(isDim) || !isDim(t.offset) || !isDim(t.length)) {
       throw new RunFormatError(file, 'has a malformed entry in "tensors"');
     }
   }

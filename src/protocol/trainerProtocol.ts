@@ -86,4 +86,6 @@ export const EXIT = {
   ok: 0,
   failed: 1,
   badArguments: 2,
+  /** A signal ended the start before a run folder was written (128 + SIGINT). */
+  interrupted: 130,
 } as const;

@@ -123,7 +123,7 @@ export function hover(text: string, offset: number): { markdown: string; range: 
   const keyNode = node?.parent?.children?.[0];
   if (!node || !keyNode) return undefined;
   const range = location.isAtPropertyKey ? { offset: keyNode.offset, length: keyNode.length } : { offset: node.offset, length: node.length };
-  if (!(key in CONFIG_FIELDS)) return { markdown: `Unknown setting **${key}**.${suggestKey(key) ? ` Did you mean \`${suggestKey(key)}\`?` : ''}`, range };
+  if (!Object.prototype.hasOwnProperty.call(CONFIG_FIELDS, key)) return { markdown: `Unknown setting **${key}**.${suggestKey(key) ? ` Did you mean \`${suggestKey(key)}\`?` : ''}`, range };
   const field = CONFIG_FIELDS[key as Keys];
   const preset = presetName(text);
   const lines = [`**${key}** — ${field.doc}`, '', `Reference lesson: \`${JSON.stringify(PRESETS.reference[key as Keys])}\``];
@@ -159,7 +159,7 @@ export function complete(text: string, offset: number): Completion[] {
     }));
   }
   const key = location.path[0];
-  if (location.path.length === 1 && typeof key === 'string' && key in CONFIG_FIELDS) {
+  if (location.path.length === 1 && typeof key === 'string' && Object.prototype.hasOwnProperty.call(CONFIG_FIELDS, key)) {
     const rule = CONFIG_FIELDS[key as Keys].rule;
     if (rule.kind === 'enum') {
       return rule.values.map((v) => ({

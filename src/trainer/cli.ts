@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, isPresetName, PRESET_DESCRIPTIONS, PRESET_NAMES, presetConfig, resolveConfig } from '../protocol/experimentConfig';
 import { EXIT, StartParams } from '../protocol/trainerProtocol';
-import { TrainingSession } from './train/session';
+import { ResumeRefused, StartCancelled, TrainingSession } from './train/session';
 
 export const USAGE = `Usage: gan-studio-train [options]
 
@@ -31,7 +31,10 @@ ${PRESET_NAMES.map((p) => `                        ${p}: ${PRESET_DESCRIPTIONS[p
   --checkpoint ID     with --resume: the checkpoint to continue from (branches into a new run)
   -h, --help          show this help
 
-Exit codes: 0 completed or stopped, 1 training failed, 2 bad arguments.`;
+Exit codes: 0 completed or stopped (Ctrl+C or SIGTERM stops after a checkpoint), 1 training failed,
+2 bad arguments or a run that cannot be resumed (damaged, or trained by another process right now),
+130 interrupted before the run folder was written. --resume of a run without a checkpoint starts it
+again from step 0 with its own settings.`;
 
 export class UsageError extends Error {}
 
@@ -79,6 +82,12 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliRequest {
     throw new UsageError((error as Error).message);
   }
   const v = parsed.values;
+  if (v.data !== undefined) {
+    const dataDir = path.resolve(cwd, v.data);
+    if (!fs.statSync(dataDir, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new UsageError(`--data: ${dataDir} is not a folder. Give the folder that holds train-images-idx3-ubyte.gz, or leave --data out to use the cache or Debian's dataset-fashion-mnist.`);
+    }
+  }
   const common = {
     dataDirs: v.data ? [path.resolve(cwd, v.data)] : [],
     cacheDir: defaultCacheDir(),
@@ -102,6 +111,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliRequest {
     if (v.preset !== undefined || v.config !== undefined) throw new UsageError('--resume continues a run with its own settings; drop --preset/--config.');
     const runDir = path.resolve(cwd, v.resume);
     if (!fs.existsSync(path.join(runDir, 'run.json'))) throw new UsageError(`--resume: ${runDir} is not a run folder (no run.json).`);
+    checkWritableFolder(runDir, '--resume');
     return {
       help: false,
       params: { runsRoot: path.dirname(runDir), resume: { runDir, checkpoint: v.checkpoint, overrides }, ...common },
@@ -117,20 +127,73 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliRequest {
     } catch (error) {
       throw new UsageError(`--config: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
     }
+    let parsedFile: unknown;
     try {
-      fileOverrides = JSON.parse(text) as Record<string, unknown>;
+      parsedFile = JSON.parse(text);
     } catch (error) {
       throw new UsageError(`--config: ${file} is not valid JSON (${(error as Error).message}).`);
     }
+    if (parsedFile === null || typeof parsedFile !== 'object' || Array.isArray(parsedFile)) {
+      const what = parsedFile === null ? 'null' : Array.isArray(parsedFile) ? 'an array' : `a ${typeof parsedFile}`;
+      throw new UsageError(`--config: ${file} holds ${what}; an experiment file is a JSON object of settings, e.g. {"preset": "quick", "epochs": 5}.`);
+    }
+    fileOverrides = parsedFile as Record<string, unknown>;
   }
   const base = presetConfig(v.preset !== undefined && isPresetName(v.preset) ? v.preset : 'reference');
   const merged = { ...fileOverrides, ...(v.preset ? { preset: v.preset } : {}), ...overrides };
   const { config, problems } = resolveConfig(merged, base);
-  if (problems.length > 0) throw new UsageError(`Invalid experiment settings: ${problems.map((p) => p.message).join(' ')}`);
-  return { help: false, params: { config, runsRoot: path.resolve(cwd, v.out ?? path.join('.gan-studio', 'runs')), ...common } };
+  if (problems.length > 0) {
+    const where = v.config !== undefined ? ` in ${path.resolve(cwd, v.config)}` : '';
+    throw new UsageError(`Invalid experiment settings${where}: ${problems.map((p) => p.message).join(' ')}`);
+  }
+  const runsRoot = path.resolve(cwd, v.out ?? path.join('.gan-studio', 'runs'));
+  checkWritableFolder(runsRoot, '--out');
+  return { help: false, params: { config, runsRoot, ...common } };
 }
 
+/** The runs folder must be a folder (or creatable in one) that this user can write: checked before any data loads. */
+export function checkWritableFolder(dir: string, option: string): void {
+  let existing = dir;
+  while (!fs.existsSync(existing)) {
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
+  if (!fs.statSync(existing).isDirectory()) throw new UsageError(`${option}: ${existing} is a file, not a folder; choose a folder for the runs.`);
+  try {
+    fs.accessSync(existing, fs.constants.W_OK);
+  } catch {
+    throw new UsageError(`${option}: ${existing} is read-only for this user, so no run folder can be written${existing === dir ? '' : ` in ${dir}`}; choose a writable folder.`);
+  }
+}
+
+/**
+ * The whole life of the command: SIGINT and SIGTERM are handled from here on. Before the run folder
+ * exists a signal ends the start (nothing written, exit 130); after it the run stops after the
+ * current step with a checkpoint (status "stopped", exit 0). A second signal quits at once (the run
+ * then shows as interrupted and resumes from its last checkpoint).
+ */
 export async function runCli(argv: string[]): Promise<number> {
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      console.log(`${signal}: stopping after this step (a checkpoint is saved); press Ctrl+C again to quit at once.`);
+      abort.abort();
+    } else process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runCliHandled(argv, abort.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function runCliHandled(argv: string[], signal: AbortSignal): Promise<number> {
   let request: CliRequest;
   try {
     request = parseCli(argv);
@@ -145,33 +208,32 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   let session: TrainingSession;
   try {
-    session = await TrainingSession.prepare(request.params, {
-      status: (s) => {
-        if (s.phase === 'downloading' && s.download) {
-          const pct = s.download.total ? ` ${Math.floor((100 * s.download.received) / s.download.total)}%` : '';
-          process.stderr.write(`\r${s.message}${pct}   `);
-        }
+    session = await TrainingSession.prepare(
+      request.params,
+      {
+        status: (s) => {
+          if (s.phase === 'downloading' && s.download) {
+            const pct = s.download.total ? ` ${Math.floor((100 * s.download.received) / s.download.total)}%` : '';
+            process.stderr.write(`\r${s.message}${pct}   `);
+          }
+        },
+        metrics: () => undefined,
+        sample: (e) => console.log(`Sample grid: ${e.file}`),
+        checkpoint: () => undefined,
+        log: (line) => console.log(line),
       },
-      metrics: () => undefined,
-      sample: (e) => console.log(`Sample grid: ${e.file}`),
-      checkpoint: () => undefined,
-      log: (line) => console.log(line),
-    });
+      // The command line is run by the user in a folder of their choosing: native backends installed there count.
+      { signal, backendSearchPaths: [process.cwd()] },
+    );
   } catch (error) {
+    if (error instanceof StartCancelled) {
+      console.error(`gan-studio-train: ${error.message}`);
+      return EXIT.interrupted;
+    }
     const e = error as Error & { hint?: string };
     console.error(`gan-studio-train: ${e.message}${e.hint ? `\n${e.hint}` : ''}`);
-    return EXIT.failed;
+    return error instanceof ResumeRefused ? EXIT.badArguments : EXIT.failed;
   }
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      console.log('Stopping after this step (a checkpoint is saved); press Ctrl+C again to quit at once.');
-      void session.stop();
-    } else process.exit(130);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   try {
     const finished = await session.run();
     console.log(`Run folder: ${finished.runDir}`);
@@ -180,8 +242,5 @@ export async function runCli(argv: string[]): Promise<number> {
     const e = error as Error & { hint?: string };
     console.error(`gan-studio-train: ${e.message}${e.hint ? `\n${e.hint}` : ''}\nRun folder: ${session.runDir}`);
     return EXIT.failed;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }

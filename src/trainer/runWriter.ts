@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { appendLine, makeDir, writeFileAtomic, writeJsonAtomic } from '../common/atomicFile';
+import { appendLine, makeDir, removeStaleTemps, writeFileAtomic, writeJsonAtomic } from '../common/atomicFile';
+import { RunLock } from '../common/runLock';
 import { readMetrics } from '../common/runReader';
 import type { ExperimentConfig } from '../protocol/experimentConfig';
 import {
@@ -22,6 +23,7 @@ import {
   RunError,
   RunManifest,
   RunStatus,
+  RunWarning,
   SAMPLES_DIR,
   SampleEntry,
   sampleFileName,
@@ -33,6 +35,7 @@ export class RunWriter {
   private constructor(
     readonly dir: string,
     readonly manifest: RunManifest,
+    private readonly lock: RunLock,
   ) {}
 
   /** Creates a new run folder under `runsRoot`. */
@@ -43,6 +46,7 @@ export class RunWriter {
     const dir = path.join(runsRoot, id);
     makeDir(path.join(dir, SAMPLES_DIR));
     makeDir(path.join(dir, CHECKPOINTS_DIR));
+    const lock = RunLock.acquire(dir);
     const iso = now.toISOString();
     const manifest: RunManifest = {
       formatVersion: RUN_FORMAT_VERSION,
@@ -65,13 +69,20 @@ export class RunWriter {
       parent,
       error: null,
     };
-    const writer = new RunWriter(dir, manifest);
-    writer.save();
+    const writer = new RunWriter(dir, manifest, lock);
+    try {
+      writer.save();
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
     return writer;
   }
 
   /** Opens an existing run to continue it from `fromStep`: later metrics and samples are dropped (they will be recomputed exactly). */
-  static reopen(dir: string, manifest: RunManifest, fromStep: number, config: ExperimentConfig, versions: Record<string, string>): RunWriter {
+  static reopen(dir: string, manifest: RunManifest, fromStep: number, config: ExperimentConfig, versions: Record<string, string>, lock: RunLock): RunWriter {
+    // Temporary files of writes that a kill interrupted are of no use to anyone.
+    for (const sub of ['', SAMPLES_DIR, CHECKPOINTS_DIR]) removeStaleTemps(path.join(dir, sub));
     const writer = new RunWriter(dir, {
       ...manifest,
       config,
@@ -84,7 +95,7 @@ export class RunWriter {
       endedAt: null,
       error: null,
       samples: manifest.samples.filter((s) => s.step < fromStep),
-    });
+    }, lock);
     writer.truncateMetrics(fromStep);
     writer.save();
     return writer;
@@ -131,8 +142,20 @@ export class RunWriter {
     return entry;
   }
 
-  addCheckpoint(entry: CheckpointEntry): void {
-    this.update({ checkpoints: [...this.manifest.checkpoints.filter((c) => c.id !== entry.id), entry].sort((a, b) => a.step - b.step) });
+  addCheckpoint(entry: CheckpointEntry, progress: Progress): void {
+    this.update({ progress, checkpoints: [...this.manifest.checkpoints.filter((c) => c.id !== entry.id), entry].sort((a, b) => a.step - b.step) });
+  }
+
+  /** Records a warning (e.g. a saturated run) in run.json once per kind. */
+  warn(warning: RunWarning): void {
+    const warnings = this.manifest.warnings ?? [];
+    if (warnings.some((w) => w.kind === warning.kind)) return;
+    this.update({ warnings: [...warnings, warning] });
+  }
+
+  /** Gives the run folder up for other trainers (after finish, or when the start failed). */
+  release(): void {
+    this.lock.release();
   }
 
   finish(status: Exclude<RunStatus, 'running'>, progress: Progress, error: RunError | null = null): void {

@@ -6,6 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { liveOwner } from '../../common/runLock';
+import { runDirProblem } from '../../common/runPaths';
 import { writeJsonAtomic } from '../../common/atomicFile';
 import { readRun } from '../../common/runReader';
 import { configDiff, isPresetName } from '../../protocol/experimentConfig';
@@ -101,6 +103,16 @@ export class RunCommands {
   }
 
   private async start(name: string, params: Omit<StartParams, 'dataDirs' | 'cacheDir'>): Promise<ActiveRun | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      // Restricted Mode: runs, dashboards and grids can be browsed; training (which runs code and
+      // reads the workspace's settings for data and backends) waits until the workspace is trusted.
+      const choice = await vscode.window.showWarningMessage(
+        `“${name}” waits for workspace trust: GAN Studio trains only in a trusted workspace (Restricted Mode lets you browse runs, dashboards and grids).`,
+        'Manage Workspace Trust',
+      );
+      if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+      return undefined;
+    }
     const settings = readSettings();
     const dataDir = settings.datasetFolder ? resolveFolder(settings.datasetFolder) : undefined;
     this.deps.output.appendLine(`Starting “${name}”…`);
@@ -130,7 +142,7 @@ export class RunCommands {
         ? 'it was trained by your own script (an external run); run the script again to train on.'
         : this.deps.controller.findByRunDir(run.dir)
           ? 'it is training now.'
-          : 'it has no checkpoint.';
+          : 'another trainer is writing it.';
       void vscode.window.showWarningMessage(`“${run.manifest.name}” cannot be resumed: ${why}`);
       return undefined;
     }
@@ -163,8 +175,9 @@ export class RunCommands {
     return this.start(run.manifest.name, { runsRoot: path.dirname(run.dir), resume: { runDir: run.dir, checkpoint: target.id, branch } });
   }
 
+  /** A run without a checkpoint (killed or failed during start-up) resumes too: the trainer starts it again from step 0. */
   private isResumable(run: RunSummary): boolean {
-    return !!run.manifest && !run.manifest.external && run.manifest.checkpoints.length > 0 && !this.deps.controller.findByRunDir(run.dir) && (run.manifest.status !== 'running' || run.interrupted);
+    return !!run.manifest && !run.manifest.external && !this.deps.controller.findByRunDir(run.dir) && (run.manifest.status !== 'running' || run.interrupted);
   }
 
   // ---- active runs ----
@@ -199,7 +212,7 @@ export class RunCommands {
   // ---- any run ----
 
   async openRun(target: Target): Promise<void> {
-    const run = await this.pickRun(target, 'Open which run?');
+    const run = await this.pickRun(target, 'Open which run?', undefined, false);
     if (!run) return;
     if (this.deps.openDashboard) return this.deps.openDashboard(run.dir);
     const latest = run.manifest?.samples[run.manifest.samples.length - 1];
@@ -220,6 +233,8 @@ export class RunCommands {
     try {
       if (active) await active.rename(name.trim());
       else {
+        const owner = liveOwner(run.dir);
+        if (owner) throw new Error(`another trainer (process ${owner.pid} on ${owner.hostname}) is writing it; rename it after that trainer stops`);
         const fresh = readRun(run.dir);
         if (!fresh.ok) throw new Error(fresh.error);
         writeJsonAtomic(path.join(run.dir, RUN_MANIFEST), { ...fresh.manifest, name: name.trim(), config: { ...fresh.manifest.config, name: name.trim() } });
@@ -234,8 +249,10 @@ export class RunCommands {
     const run = await this.pickRun(target, 'Delete which run?');
     if (!run) return;
     const name = run.manifest?.name ?? run.id;
-    if (this.deps.controller.findByRunDir(run.dir)) {
-      void vscode.window.showWarningMessage(`“${name}” is training. Stop it first, then delete it.`);
+    const owner = liveOwner(run.dir);
+    if (this.deps.controller.findByRunDir(run.dir) || owner) {
+      const by = owner && !this.deps.controller.findByRunDir(run.dir) ? ` by process ${owner.pid} on ${owner.hostname}` : '';
+      void vscode.window.showWarningMessage(`“${name}” is training${by}. Stop it first, then delete it.`);
       return;
     }
     const choice = await vscode.window.showWarningMessage(
@@ -253,7 +270,7 @@ export class RunCommands {
   }
 
   async revealRun(target: Target): Promise<void> {
-    const run = await this.pickRun(target, 'Reveal which run?');
+    const run = await this.pickRun(target, 'Reveal which run?', undefined, false);
     if (!run) return;
     const uri = vscode.Uri.file(path.join(run.dir, RUN_MANIFEST));
     const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
@@ -261,7 +278,7 @@ export class RunCommands {
   }
 
   async copyRunConfig(target: Target): Promise<void> {
-    const run = await this.pickRun(target, 'Copy the config of which run?');
+    const run = await this.pickRun(target, 'Copy the config of which run?', undefined, false);
     if (!run?.manifest) return;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(run.dir));
     const slug = run.manifest.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'experiment';
@@ -277,7 +294,7 @@ export class RunCommands {
   }
 
   async showLog(target: Target): Promise<void> {
-    const run = await this.pickRun(target, 'Show the log of which run?');
+    const run = await this.pickRun(target, 'Show the log of which run?', undefined, false);
     if (!run) return;
     const log = path.join(run.dir, LOG_FILE);
     if (this.deps.controller.findByRunDir(run.dir) || !fs.existsSync(log)) {
@@ -299,8 +316,17 @@ export class RunCommands {
     return typeof target === 'string' ? target : target.dir;
   }
 
-  private async pickRun(target: Target, placeHolder: string, filter: (r: RunSummary) => boolean = () => true): Promise<RunSummary | undefined> {
+  /** `mutates`: the command changes what is on disk (rename, delete, resume), so the folder must be a real run folder inside the runs root. */
+  private async pickRun(target: Target, placeHolder: string, filter: (r: RunSummary) => boolean = () => true, mutates = true): Promise<RunSummary | undefined> {
     const dir = this.dirOf(target);
+    if (dir && mutates) {
+      // Rename, delete and resume change what is on disk: only in a real run folder inside the runs root.
+      const problem = runDirProblem(this.deps.store.root, dir);
+      if (problem) {
+        void vscode.window.showErrorMessage(problem);
+        return undefined;
+      }
+    }
     if (dir) return this.deps.store.get(dir) ?? (fs.existsSync(dir) ? (this.deps.store.refresh([dir]), this.deps.store.get(dir)) : undefined);
     const runs = this.deps.store.list().filter(filter);
     if (runs.length === 0) {

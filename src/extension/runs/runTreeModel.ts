@@ -109,12 +109,15 @@ function runTooltip(run: RunSummary, status: DisplayStatus): string {
     lines.push(`| heartbeat | ${escapeMd(m.updatedAt)} |`);
   }
   if (m.error) lines.push('', `**Error:** ${escapeMd(m.error.message)}`, ...(m.error.hint ? ['', escapeMd(m.error.hint)] : []));
+  for (const w of m.warnings ?? []) lines.push('', `**Warning:** ${escapeMd(w.message)}`);
   if (status === 'interrupted') {
     lines.push(
       '',
       m.external
         ? "The training script stopped without calling finish() (it was killed, or its machine went down): its process is gone or its heartbeat stopped. Run the script again to train on."
-        : 'The trainer stopped without finishing (VS Code or the machine went down). Resume the run from its last checkpoint.',
+        : m.checkpoints.length > 0
+          ? 'The trainer stopped without finishing (VS Code or the machine went down). Resume the run from its last checkpoint.'
+          : 'The trainer stopped before the first checkpoint. Resuming starts the run again from step 0 with its own settings (the same run).',
     );
   }
   lines.push('', `\`${escapeMd(run.dir)}\``);

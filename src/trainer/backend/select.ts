@@ -73,7 +73,8 @@ export class BackendUnavailableError extends Error {
 }
 
 function requireFrom(moduleName: string, options: SelectOptions): unknown {
-  const roots = [...(options.searchPaths ?? []), __dirname, process.cwd()];
+  // Only the folders given and GAN Studio's own: never the working directory, which may be an untrusted workspace.
+  const roots = [...(options.searchPaths ?? []), __dirname];
   for (const root of roots) {
     let resolved: string;
     try {

@@ -58,6 +58,15 @@ export class DatasetNotFoundError extends Error {
 
 /** Finds (or downloads) one data set file. */
 export async function locateDatasetFile(spec: DatasetFile, options: LocateOptions): Promise<LocatedFile> {
+  // A folder the user chose must exist: silently training on another copy would hide the mistake.
+  for (const dir of options.dataDirs) {
+    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new DatasetNotFoundError(
+        `The data set folder ${dir} does not exist (or is not a folder).`,
+        'Correct the dataset folder (ganStudio.datasetFolder, or --data), or clear it to use the download cache or Debian\'s dataset-fashion-mnist.',
+      );
+    }
+  }
   const candidates: LocatedFile[] = [
     ...options.dataDirs.map((dir) => ({ file: path.join(dir, spec.name), source: 'configured' as const })),
     ...(options.cacheDir ? [{ file: path.join(options.cacheDir, spec.name), source: 'cache' as const }] : []),
@@ -91,6 +100,9 @@ export function readImages(file: string, spec: DatasetFile = TRAIN_IMAGES): { co
   }
   const raw = gunzipIdx(file, compressed);
   const idx = parseIdx(file, raw, [null, SOURCE_IMAGE_SIZE, SOURCE_IMAGE_SIZE]);
+  if (idx.dims[0] === 0) {
+    throw new DataFileError(file, 'holds no images (its header says 0)', 'Use the official FashionMNIST files: delete this one so that GAN Studio downloads a fresh copy, or set the dataset folder to a complete copy.');
+  }
   if (idx.dims[0] === spec.count) {
     const md5 = crypto.createHash('md5').update(raw).digest('hex');
     if (md5 !== spec.dataMd5) {

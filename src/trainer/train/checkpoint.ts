@@ -10,6 +10,7 @@ import { writeDirAtomic, writeJsonAtomic } from '../../common/atomicFile';
 import { checkpointDir, readCheckpointManifest } from '../../common/runReader';
 import type { ExperimentConfig } from '../../protocol/experimentConfig';
 import {
+  AdamBetaPowers,
   CHECKPOINT_MANIFEST,
   CHECKPOINT_TENSORS,
   checkpointId,
@@ -45,11 +46,45 @@ function modelVariables(model: Dcgan): { name: string; variable: tf.Variable }[]
  * Adam's state as named tensors: `optimizer/G/<variable>/m` and `.../v`. TensorFlow.js keeps the
  * moments in the order of the variables it was given (all first moments, then all second).
  */
-async function optimizerTensors(net: Network, optimizer: tf.Optimizer): Promise<{ iterations: number; named: { name: string; tensor: tf.Tensor }[] }> {
-  const [iter, ...moments] = await optimizer.getWeights();
+async function optimizerTensors(
+  net: Network,
+  optimizer: tf.AdamOptimizer,
+): Promise<{ iterations: number; powers: AdamBetaPowers; named: { name: string; tensor: tf.Tensor }[]; dispose(): void }> {
+  const [iter, ...held] = await optimizer.getWeights();
   const names = momentNames(net);
+  // Before its first step (a checkpoint at step 0) Adam has no moments yet: they start as zeros.
+  const moments = held.length === 0 ? [...net.trainableVariables(), ...net.trainableVariables()].map((v) => ({ name: '', tensor: tf.zerosLike(v) as tf.Tensor })) : held;
   if (moments.length !== names.length) throw new Error(`Optimizer of ${net.name} holds ${moments.length} moments, expected ${names.length}`);
-  return { iterations: (await iter.tensor.data())[0], named: moments.map((m, i) => ({ name: names[i], tensor: m.tensor })) };
+  const acc = adamAccumulators(optimizer);
+  const powers = { beta1Power: (await acc.accBeta1.data())[0], beta2Power: (await acc.accBeta2.data())[0] };
+  return {
+    iterations: (await iter.tensor.data())[0],
+    powers,
+    named: moments.map((m, i) => ({ name: names[i], tensor: m.tensor })),
+    dispose: () => held.length === 0 && tf.dispose(moments.map((m) => m.tensor)),
+  };
+}
+
+/**
+ * TensorFlow.js's Adam keeps β1^(t+1) and β2^(t+1) as float32 variables, multiplied by β once per
+ * step; its setWeights() recomputes them with pow(), which differs in the last bits, so a restored
+ * optimiser would not continue exactly. These variables are private: reach them, and fail loudly
+ * if a TensorFlow.js update renames them.
+ */
+function adamAccumulators(optimizer: tf.AdamOptimizer): { accBeta1: tf.Variable; accBeta2: tf.Variable } {
+  const acc = optimizer as unknown as { accBeta1?: unknown; accBeta2?: unknown };
+  if (!(acc.accBeta1 instanceof tf.Variable) || !(acc.accBeta2 instanceof tf.Variable)) {
+    throw new Error("TensorFlow.js's AdamOptimizer no longer holds accBeta1/accBeta2: exact resume needs an update of checkpoint.ts");
+  }
+  return { accBeta1: acc.accBeta1, accBeta2: acc.accBeta2 };
+}
+
+/** β^(t+1) as Adam computes it: float32 products, one per step (float32 × float32 is exact in a double, then rounded once). */
+export function adamBetaPower(beta: number, iterations: number): number {
+  const b = Math.fround(beta);
+  let acc = b;
+  for (let i = 0; i < iterations; i++) acc = Math.fround(acc * b);
+  return acc;
 }
 
 function momentNames(net: Network): string[] {
@@ -75,8 +110,20 @@ export async function saveCheckpoint(
     named.push({ name, shape: variable.shape, data: (await variable.data()) as Float32Array });
   }
   for (const t of [...optG.named, ...optD.named]) named.push({ name: t.name, shape: t.tensor.shape, data: (await t.tensor.data()) as Float32Array });
+  optG.dispose();
+  optD.dispose();
   named.push({ name: FIXED_NOISE, shape: [state.fixedNoise.length / state.model.latentSize, state.model.latentSize], data: state.fixedNoise });
 
+  // Never save a checkpoint that cannot be resumed: a NaN or an infinity in any tensor fails the run here.
+  for (const t of named) {
+    const bad = t.data.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) {
+      throw new CheckpointError(
+        `Training diverged before step ${state.step}: ${t.name} holds ${t.data[bad]} (no checkpoint of it was saved).`,
+        'Lower the learning rate, or resume from an earlier checkpoint.',
+      );
+    }
+  }
   let offset = 0;
   const tensors: CheckpointTensor[] = named.map((t) => {
     const entry: CheckpointTensor = { name: t.name, shape: t.shape, dtype: 'float32', offset, length: t.data.byteLength };
@@ -96,6 +143,7 @@ export async function saveCheckpoint(
     datasetSize,
     rng: state.noiseRng.getState(),
     optimizerSteps: { G: optG.iterations, D: optD.iterations },
+    adamBetaPowers: { G: optG.powers, D: optD.powers },
     elapsedSec: state.elapsedSec,
     tensors,
   };
@@ -129,11 +177,20 @@ export interface LoadedCheckpoint {
 }
 
 export function loadCheckpoint(dir: string): LoadedCheckpoint {
+  if (fs.lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw new CheckpointError(`Checkpoint ${dir} is a symbolic link; GAN Studio reads only checkpoints inside the run folder.`, 'Resume from another checkpoint of the run.');
+  }
   let manifest: CheckpointManifest;
   try {
     manifest = readCheckpointManifest(dir);
   } catch (error) {
     throw new CheckpointError(`Checkpoint ${dir} cannot be read: ${(error as Error).message}`, 'Resume from another checkpoint of the run.');
+  }
+  if (manifest.id !== path.basename(dir)) {
+    throw new CheckpointError(
+      `Checkpoint ${dir} is damaged: its checkpoint.json says it is "${manifest.id}".`,
+      'Resume from another checkpoint of the run; a checkpoint folder must not be renamed or edited.',
+    );
   }
   const file = path.join(dir, CHECKPOINT_TENSORS);
   let bytes: Buffer;
@@ -180,7 +237,7 @@ export function restoreModel(model: Dcgan, checkpoint: LoadedCheckpoint): void {
 export async function restoreState(state: TrainingState, checkpoint: LoadedCheckpoint): Promise<void> {
   const { manifest } = checkpoint;
   restoreModel(state.model, checkpoint);
-  const restoreOptimizer = async (net: Network, optimizer: tf.Optimizer, iterations: number) => {
+  const restoreOptimizer = async (net: Network, optimizer: tf.AdamOptimizer, iterations: number, powers: AdamBetaPowers | undefined) => {
     if (iterations === 0) return; // Adam creates its moments on the first step
     const moments = momentNames(net).map((name) => {
       const t = manifest.tensors.find((x) => x.name === name);
@@ -191,9 +248,16 @@ export async function restoreState(state: TrainingState, checkpoint: LoadedCheck
     await optimizer.setWeights(weights);
     // setWeights made variables of these; the temporary tensors are no longer needed.
     tf.dispose(weights.map((w) => w.tensor));
+    // setWeights recomputed β^(t+1) with pow(); put back the products the saved run held.
+    const config = manifest.config;
+    const acc = adamAccumulators(optimizer);
+    tf.tidy(() => {
+      acc.accBeta1.assign(tf.scalar(powers?.beta1Power ?? adamBetaPower(config.beta1, iterations)));
+      acc.accBeta2.assign(tf.scalar(powers?.beta2Power ?? adamBetaPower(config.beta2, iterations)));
+    });
   };
-  await restoreOptimizer(state.model.generator, state.optimizers.g, manifest.optimizerSteps.G);
-  await restoreOptimizer(state.model.discriminator, state.optimizers.d, manifest.optimizerSteps.D);
+  await restoreOptimizer(state.model.generator, state.optimizers.g, manifest.optimizerSteps.G, manifest.adamBetaPowers?.G);
+  await restoreOptimizer(state.model.discriminator, state.optimizers.d, manifest.optimizerSteps.D, manifest.adamBetaPowers?.D);
   state.noiseRng.setState(manifest.rng);
   state.fixedNoise = take(checkpoint, FIXED_NOISE, [state.fixedNoise.length]);
   state.step = manifest.step;

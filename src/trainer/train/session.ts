@@ -10,6 +10,8 @@ import { appendLine, makeDir, writeDirAtomic } from '../../common/atomicFile';
 import { ExperimentConfig, IMAGE_SIZE, resolveConfig, stepsPerEpoch, totalSteps } from '../../protocol/experimentConfig';
 import {
   BackendReport,
+  CHECKPOINT_MANIFEST,
+  CHECKPOINT_TENSORS,
   CHECKPOINTS_DIR,
   CheckpointEntry,
   CheckpointReason,
@@ -19,6 +21,7 @@ import {
   REAL_GRID_FILE,
   RunError,
   RunManifest,
+  SAMPLES_DIR,
   SampleEntry,
 } from '../../protocol/runFormat';
 import type { FinishedParams, StartParams, StartResult, StatusParams } from '../../protocol/trainerProtocol';
@@ -30,8 +33,9 @@ import { buildDcgan } from '../model/dcgan';
 import { Rng, RNG_STREAMS } from '../rng';
 import { RunWriter } from '../runWriter';
 import { versions } from '../versions';
-import { LoadedCheckpoint, loadCheckpoint, restoreState, saveCheckpoint, TrainingState } from './checkpoint';
-import { disposeStep, GanOptimizers, generateSamples, readStep, StepValues, trainStep } from './step';
+import { RunLock, RunLockedError } from '../../common/runLock';
+import { CheckpointError, LoadedCheckpoint, loadCheckpoint, restoreState, saveCheckpoint, TrainingState } from './checkpoint';
+import { BCE_CLAMP, disposeStep, GanOptimizers, generateSamples, readStep, StepValues, trainStep } from './step';
 
 export interface SessionEvents {
   status(params: StatusParams): void;
@@ -43,6 +47,8 @@ export interface SessionEvents {
 }
 
 export interface SessionOptions {
+  /** Aborted by SIGINT/SIGTERM: before the run folder exists prepare() ends, after it the session stops. */
+  signal?: AbortSignal;
   /** Extra folders in which to look for the optional native backends. */
   backendSearchPaths?: string[];
   /** Overrides Debian's data set folder (tests). */
@@ -61,16 +67,43 @@ export class TrainingError extends Error {
   }
 }
 
-export function toRunError(error: unknown): RunError {
+/**
+ * The error as run.json records it. `hasCheckpoint` says whether the run can resume from a
+ * checkpoint; without one the hint says that a resume starts the run again from step 0.
+ */
+export function toRunError(error: unknown, hasCheckpoint = true): RunError {
+  const again = hasCheckpoint ? 'Resume the run from its last checkpoint' : 'Resume the run (it has no checkpoint yet, so it starts again from step 0)';
   const e = error as Error & { hint?: string; detail?: string };
   if (e instanceof Error) {
+    if (!e.hint && OUT_OF_MEMORY.test(e.message)) {
+      return { message: `The model does not fit in memory: ${e.message}`, hint: 'Lower featureSize or batchSize (or use a backend with more memory), then start a new run.', detail: e.stack };
+    }
     return {
       message: e.message,
-      hint: e.hint ?? 'This looks like a bug in GAN Studio. Resume the run from its last checkpoint; if it happens again, report it with the log.',
+      hint: e.hint ?? `This looks like a bug in GAN Studio. ${again}; if it happens again, report it with the log.`,
       detail: e.detail ?? e.stack,
     };
   }
-  return { message: String(error), hint: 'Resume the run from its last checkpoint.' };
+  return { message: String(error), hint: `${again}.` };
+}
+
+const OUT_OF_MEMORY = /out of memory|Cannot enlarge memory|Array buffer allocation failed|memory access out of bounds|Invalid typed array length|Aborted\(OOM\)/i;
+
+/** An abort (SIGINT, SIGTERM) before the run folder existed: nothing was written. */
+export class StartCancelled extends Error {
+  constructor() {
+    super('Stopped before training started; no run folder was written.');
+    this.name = 'StartCancelled';
+  }
+}
+
+/** A resume that cannot go ahead (damaged run, unknown checkpoint, another trainer owns it): nothing was changed. */
+export class ResumeRefused extends TrainingError {}
+
+function disposeState(state: TrainingState): void {
+  state.model.generator.dispose();
+  state.model.discriminator.dispose();
+  state.optimizers.dispose();
 }
 
 interface Control {
@@ -87,6 +120,7 @@ export class TrainingSession {
   private readonly perEpoch: number;
   private secPerStep: number | null = null;
   private imagesPerSec: number | null = null;
+  private saturatedRecords = 0;
 
   private constructor(
     private readonly config: ExperimentConfig,
@@ -100,42 +134,76 @@ export class TrainingSession {
     this.perEpoch = stepsPerEpoch(config, set.size);
   }
 
-  /** Loads everything and opens the run folder; after this the run exists on disk as "running". */
+  /**
+   * Loads everything and opens the run folder; after this the run exists on disk as "running",
+   * owned by this process (trainer.lock). A failure after the folder exists marks the run failed; an
+   * abort (options.signal: SIGINT, SIGTERM) before it exists ends with StartCancelled and writes
+   * nothing, after it the session stops at once with a step-0 checkpoint, so the run is stopped and
+   * resumable rather than "running" forever.
+   */
   static async prepare(params: StartParams, events: SessionEvents, options: SessionOptions = {}): Promise<TrainingSession> {
     const status = (message: string) => events.status({ phase: 'starting', message });
+    const cancelled = () => {
+      if (options.signal?.aborted) throw new StartCancelled();
+    };
+    cancelled();
     const resumed = params.resume ? openResume(params) : undefined;
-    const config = resumed ? resumed.config : validConfig(params.config);
+    let state: TrainingState | undefined;
+    let writer: RunWriter | undefined;
+    try {
+      const config = resumed ? resumed.config : validConfig(params.config);
 
-    status(`Initialising the ${config.backend === 'auto' ? 'fastest available' : config.backend} backend`);
-    const backend = await selectBackend(config.backend, { searchPaths: options.backendSearchPaths });
-    events.log(`Backend: ${backend.name} — ${backend.detail}`);
-    for (const s of backend.skipped) events.log(`  skipped ${s.name}: ${s.reason}`);
+      status(`Initialising the ${config.backend === 'auto' ? 'fastest available' : config.backend} backend`);
+      const backend = await selectBackend(config.backend, { searchPaths: options.backendSearchPaths });
+      events.log(`Backend: ${backend.name} — ${backend.detail}`);
+      for (const s of backend.skipped) events.log(`  skipped ${s.name}: ${s.reason}`);
+      cancelled();
 
-    events.status({ phase: 'loading-data', message: 'Loading FashionMNIST' });
-    const { set, source } = await loadTrainingSet(config, {
-      dataDirs: params.dataDirs ?? [],
-      cacheDir: params.cacheDir,
-      offline: params.offline,
-      systemDir: options.systemDataDir,
-      onDownload: (p) =>
-        events.status({ phase: 'downloading', message: `Downloading ${path.basename(p.url)}`, download: { file: p.url, received: p.received, total: p.total } }),
-    });
-    events.log(`Data: ${set.size} training images from ${source.file} (${source.source})`);
-    if (resumed && resumed.checkpoint.manifest.datasetSize !== set.size) {
-      throw new TrainingError(
-        `The training set has ${set.size} images but the checkpoint was trained on ${resumed.checkpoint.manifest.datasetSize}.`,
-        'Resume with the same data set (and trainSubset) the run started with.',
-      );
+      events.status({ phase: 'loading-data', message: 'Loading FashionMNIST' });
+      const { set, source } = await loadTrainingSet(config, {
+        dataDirs: params.dataDirs ?? [],
+        cacheDir: params.cacheDir,
+        offline: params.offline,
+        systemDir: options.systemDataDir,
+        onDownload: (p) =>
+          events.status({ phase: 'downloading', message: `Downloading ${path.basename(p.url)}`, download: { file: p.url, received: p.received, total: p.total } }),
+      });
+      events.log(`Data: ${set.size} training images from ${source.file} (${source.source})`);
+      if (resumed?.checkpoint && resumed.checkpoint.manifest.datasetSize !== set.size) {
+        throw new TrainingError(
+          `The training set has ${set.size} images but the checkpoint was trained on ${resumed.checkpoint.manifest.datasetSize}.`,
+          'Resume with the same data set (and trainSubset) the run started with.',
+        );
+      }
+      cancelled();
+
+      state = buildState(config);
+      if (resumed?.checkpoint) await restoreState(state, resumed.checkpoint);
+      writer = openWriter(params, config, backend, set, state, resumed);
+      const session = new TrainingSession(config, backend, set, state, writer, events);
+      if (!resumed?.checkpoint) writer.writeRealGrid(makeGrid(set.firstImages(0, config.sampleCount), IMAGE_SIZE));
+      session.say(`Run folder: ${writer.dir}`);
+      if (resumed?.checkpoint) session.say(`Resuming from checkpoint ${resumed.checkpoint.manifest.id} (step ${state.step})`);
+      else if (resumed) session.say('The run has no checkpoint yet: it starts again from step 0 with its own settings (the same seed, so the same run).');
+      if (options.signal?.aborted) void session.stop();
+      options.signal?.addEventListener('abort', () => void session.stop(), { once: true });
+      return session;
+    } catch (error) {
+      if (writer) {
+        const runError = toRunError(error, writer.manifest.checkpoints.length > 0);
+        writer.log(`Failed to start: ${runError.message}`);
+        try {
+          writer.finish('failed', writer.manifest.progress, runError);
+        } catch {
+          // Cannot write the manifest (disk full): readers show the run as interrupted.
+        }
+        writer.release();
+      } else {
+        resumed?.lock?.release();
+      }
+      if (state) disposeState(state);
+      throw error;
     }
-
-    const state = buildState(config);
-    if (resumed) await restoreState(state, resumed.checkpoint);
-    const writer = openWriter(params, config, backend, set, state, resumed);
-    const session = new TrainingSession(config, backend, set, state, writer, events);
-    if (!resumed) writer.writeRealGrid(makeGrid(set.firstImages(0, config.sampleCount), IMAGE_SIZE));
-    session.say(`Run folder: ${writer.dir}`);
-    if (resumed) session.say(`Resuming from checkpoint ${resumed.checkpoint.manifest.id} (step ${state.step})`);
-    return session;
   }
 
   get startResult(): StartResult {
@@ -186,7 +254,7 @@ export class TrainingSession {
     try {
       return await this.loop();
     } catch (error) {
-      const runError = toRunError(error);
+      const runError = toRunError(error, this.writer.manifest.checkpoints.length > 0);
       this.say(`Failed: ${runError.message}`);
       if (runError.hint) this.say(`  ${runError.hint}`);
       try {
@@ -199,9 +267,8 @@ export class TrainingSession {
       for (const w of this.control.stopWaiters.splice(0)) w(null);
       throw error;
     } finally {
-      this.state.model.generator.dispose();
-      this.state.model.discriminator.dispose();
-      this.state.optimizers.dispose();
+      this.writer.release();
+      disposeState(this.state);
     }
   }
 
@@ -230,8 +297,12 @@ export class TrainingSession {
       const outputs = trainStep(state.model, state.optimizers, real, noise);
       const isLast = step === this.total - 1;
       const shouldLog = batch % config.logEvery === 0 || isLast;
+      // Every step, logged or not: two scalars read back, so that divergence stops the run at once
+      // (before a grid or a checkpoint of NaN weights is written).
       const values = shouldLog ? readStep(outputs) : undefined;
+      const losses = values ?? { lossD: outputs.lossD.dataSync()[0], lossG: outputs.lossG.dataSync()[0] };
       disposeStep(outputs);
+      checkFinite(step, losses);
       state.step += 1;
       windowStart.images += batchLength;
       const now = performance.now();
@@ -247,7 +318,8 @@ export class TrainingSession {
         windowStart = { time: now, step: state.step, images: 0 };
         this.logMetrics(step, epoch, batch, values);
       }
-      if (step % config.sampleEvery === 0 || isLast) this.renderSample(step, epoch);
+      const scheduled = step % config.sampleEvery === 0;
+      if (scheduled || isLast) this.renderSample(step, epoch, scheduled);
       if (batch === this.perEpoch - 1 && (epoch + 1) % config.checkpointEveryEpochs === 0) await this.checkpoint('epoch');
       // Let requests (stop, pause, checkpoint) in between iterations.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -275,7 +347,7 @@ export class TrainingSession {
   }
 
   private logMetrics(step: number, epoch: number, batch: number, v: StepValues): void {
-    checkFinite(step, v);
+    this.watchSaturation(step, v);
     const record: MetricRecord = {
       step,
       epoch,
@@ -296,8 +368,30 @@ export class TrainingSession {
     );
   }
 
-  private renderSample(step: number, epoch: number): void {
-    const images = generateSamples(this.state.model, this.state.fixedNoise);
+  /**
+   * Renders G(fixed noise). Only a scheduled grid updates G's running statistics (the seed's
+   * behaviour); the extra grid at the last step of a session leaves them as they are, because a
+   * resume with more steps would not have drawn it.
+   */
+  /**
+   * A run whose losses sit at their limits (a term of loss_D or loss_G at the BCE clamp, or one of
+   * them at 0) for SATURATION_RECORDS logged records in a row has stopped learning: say so once, in
+   * run.json's warnings and in the log. Training goes on (the user decides).
+   */
+  private watchSaturation(step: number, v: StepValues): void {
+    const pinned = (x: number) => x >= BCE_CLAMP - 1e-3 || x <= 1e-6;
+    this.saturatedRecords = pinned(v.lossD) || pinned(v.lossG) ? this.saturatedRecords + 1 : 0;
+    if (this.saturatedRecords !== SATURATION_RECORDS || this.writer.manifest.warnings?.some((w) => w.kind === 'saturated')) return;
+    const message =
+      `Training looks saturated since step ${step}: loss D ${v.lossD}, loss G ${v.lossG} for ${SATURATION_RECORDS} logged records in a row ` +
+      '(a loss at the BCE clamp of 100 or at 0 means one network wins completely and the other gets no useful gradient). ' +
+      'Lower the learning rate, or resume from an earlier checkpoint.';
+    this.writer.warn({ kind: 'saturated', step, message });
+    this.say(`Warning: ${message}`);
+  }
+
+  private renderSample(step: number, epoch: number, scheduled: boolean): void {
+    const images = generateSamples(this.state.model, this.state.fixedNoise, scheduled ? 'train' : 'train-recompute');
     const entry = this.writer.writeSample(step, epoch, makeGrid(images, IMAGE_SIZE));
     this.events.sample(entry);
   }
@@ -305,7 +399,7 @@ export class TrainingSession {
   private async checkpoint(reason: CheckpointReason): Promise<CheckpointEntry> {
     this.events.status({ phase: 'checkpointing', message: 'Saving a checkpoint', progress: this.progress() });
     const entry = await saveCheckpoint(this.writer.dir, this.writer.manifest.id, this.config, this.set.size, this.perEpoch, this.state, reason);
-    this.writer.addCheckpoint(entry);
+    this.writer.addCheckpoint(entry, this.progress());
     this.events.checkpoint(entry);
     this.say(`Checkpoint ${entry.id} (${reason})`);
     if (!this.stopRequested) this.events.status({ phase: this.control.paused ? 'paused' : 'training', message: this.control.paused ? 'Paused' : 'Training', progress: this.progress() });
@@ -330,6 +424,9 @@ export class TrainingSession {
     this.writer.log(line);
   }
 }
+
+/** Logged records in a row with a pinned loss before a run counts as saturated. */
+export const SATURATION_RECORDS = 10;
 
 /** Fails the run when the losses are no longer numbers: continuing would only write garbage. */
 export function checkFinite(step: number, v: Pick<StepValues, 'lossD' | 'lossG'>): void {
@@ -366,28 +463,55 @@ function buildState(config: ExperimentConfig): TrainingState {
 interface ResumeSource {
   runDir: string;
   config: ExperimentConfig;
-  checkpoint: LoadedCheckpoint;
+  /** Absent when the run has no checkpoint yet: it starts again from step 0 in its own folder. */
+  checkpoint?: LoadedCheckpoint;
   branch: boolean;
   manifest: RunManifest;
+  /** Held when the run continues in its own folder. */
+  lock?: RunLock;
 }
 
 function openResume(params: StartParams): ResumeSource {
   const resume = params.resume!;
   const run = readRun(resume.runDir);
-  if (!run.ok) throw new TrainingError(run.error, 'Choose a run folder that holds a valid run.json.');
+  if (!run.ok) throw new ResumeRefused(run.error, 'Choose a run folder that holds a valid run.json.');
   const checkpoints = run.manifest.checkpoints;
-  if (checkpoints.length === 0) {
-    throw new TrainingError(`Run "${run.manifest.name}" has no checkpoint to resume from.`, 'Start a new run instead; checkpoints are saved at the end of each epoch and when a run is stopped.');
-  }
   const latest = checkpoints[checkpoints.length - 1];
   const chosen = resume.checkpoint ? checkpoints.find((c) => c.id === resume.checkpoint) : latest;
-  if (!chosen) {
-    throw new TrainingError(`Run "${run.manifest.name}" has no checkpoint "${resume.checkpoint}".`, `Available: ${checkpoints.map((c) => c.id).join(', ')}.`);
+  if (resume.checkpoint && !chosen) {
+    throw new ResumeRefused(
+      `Run "${run.manifest.name}" has no checkpoint "${resume.checkpoint}".`,
+      checkpoints.length > 0 ? `Available: ${checkpoints.map((c) => c.id).join(', ')}.` : 'It has no checkpoint yet: resume it without choosing one to start it again from step 0.',
+    );
   }
-  const checkpoint = loadCheckpoint(checkpointDir(resume.runDir, chosen.id));
-  const { config, problems } = resolveConfig({ ...checkpoint.manifest.config, ...(resume.overrides ?? {}) });
-  if (problems.length > 0) throw new TrainingError(`Invalid resume settings: ${problems.map((p) => p.message).join(' ')}`, 'Fix the settings and try again.');
-  return { runDir: resume.runDir, config, checkpoint, branch: resume.branch === true || chosen.id !== latest.id, manifest: run.manifest };
+  const branch = chosen !== undefined && (resume.branch === true || chosen.id !== latest.id);
+  // The trainer writes into samples/ and checkpoints/: they must be the run's own folders, not links out of it.
+  for (const sub of [SAMPLES_DIR, CHECKPOINTS_DIR]) {
+    const stat = fs.lstatSync(path.join(resume.runDir, sub), { throwIfNoEntry: false });
+    if (stat && !stat.isDirectory()) {
+      throw new ResumeRefused(`${path.join(resume.runDir, sub)} is ${stat.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; GAN Studio writes only into a run's own folders.`, 'Replace it with a plain folder (or branch the run from a copy) and resume again.');
+    }
+  }
+  // Continuing in place: this process must own the run folder before reading what it will rewrite.
+  let lock: RunLock | undefined;
+  if (!branch) {
+    try {
+      lock = RunLock.acquire(resume.runDir);
+    } catch (error) {
+      if (error instanceof RunLockedError) throw new ResumeRefused(error.message, error.hint);
+      throw error;
+    }
+  }
+  try {
+    const checkpoint = chosen ? loadCheckpoint(checkpointDir(resume.runDir, chosen.id)) : undefined;
+    const { config, problems } = resolveConfig({ ...(checkpoint?.manifest.config ?? run.manifest.config), ...(resume.overrides ?? {}) });
+    if (problems.length > 0) throw new ResumeRefused(`Invalid resume settings: ${problems.map((p) => p.message).join(' ')}`, 'Fix the settings and try again.');
+    return { runDir: resume.runDir, config, checkpoint, branch, manifest: run.manifest, lock };
+  } catch (error) {
+    lock?.release();
+    if (error instanceof CheckpointError) throw new ResumeRefused(error.message, error.hint);
+    throw error;
+  }
 }
 
 function openWriter(
@@ -415,28 +539,31 @@ function openWriter(
     return writer;
   }
   if (!resumed.branch) {
-    const writer = RunWriter.reopen(resumed.runDir, resumed.manifest, state.step, config, v);
-    writer.update({ backend, progress: initialProgress });
+    const writer = RunWriter.reopen(resumed.runDir, resumed.manifest, state.step, config, v, resumed.lock!);
+    writer.update({ backend, progress: initialProgress, ...(resumed.checkpoint ? {} : { checkpoints: [], error: null }) });
     return writer;
   }
+  const source = resumed.checkpoint!;
   // Branch: a new run that starts with the parent's history up to the checkpoint.
   const step = state.step;
   const branchConfig = { ...config, name: params.resume?.overrides?.name ?? `${config.name} (from step ${step})` };
   const writer = RunWriter.create(path.dirname(resumed.runDir), branchConfig, v, initialProgress, {
     runId: resumed.manifest.id,
-    checkpoint: resumed.checkpoint.manifest.id,
+    checkpoint: source.manifest.id,
     step,
   });
   const from = resumed.runDir;
   for (const record of readMetrics(from).records.filter((r) => r.step < step)) appendLine(path.join(writer.dir, METRICS_FILE), JSON.stringify(record));
   const samples = resumed.manifest.samples.filter((s) => s.step < step);
-  for (const file of [REAL_GRID_FILE, ...samples.map((s) => s.file)]) {
-    if (fs.existsSync(path.join(from, file))) fs.copyFileSync(path.join(from, file), path.join(writer.dir, file));
-  }
-  const checkpointId = resumed.checkpoint.manifest.id;
-  writeDirAtomic(path.join(writer.dir, CHECKPOINTS_DIR, checkpointId), (temp) =>
-    fs.cpSync(path.join(from, CHECKPOINTS_DIR, checkpointId), temp, { recursive: true }),
-  );
+  // Only regular files are copied (never what a symlink planted in the parent points to).
+  const copyRegular = (src: string, dest: string) => {
+    if (fs.lstatSync(src, { throwIfNoEntry: false })?.isFile()) fs.copyFileSync(src, dest);
+  };
+  for (const file of [REAL_GRID_FILE, ...samples.map((s) => s.file)]) copyRegular(path.join(from, file), path.join(writer.dir, file));
+  const checkpointId = source.manifest.id; // validated: "step-NNNNNN", the name of the folder it was read from
+  writeDirAtomic(path.join(writer.dir, CHECKPOINTS_DIR, checkpointId), (temp) => {
+    for (const file of [CHECKPOINT_MANIFEST, CHECKPOINT_TENSORS]) copyRegular(path.join(from, CHECKPOINTS_DIR, checkpointId, file), path.join(temp, file));
+  });
   const checkpoint = resumed.manifest.checkpoints.find((c) => c.id === checkpointId)!;
   writer.update({ backend, samples, checkpoints: [checkpoint] });
   return writer;

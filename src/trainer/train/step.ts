@@ -9,7 +9,7 @@ import { ExperimentConfig, IMAGE_CHANNELS, IMAGE_SIZE } from '../../protocol/exp
 import { Dcgan, latentTensor } from '../model/dcgan';
 
 /** PyTorch's BCELoss clamps log(p) at -100. */
-const BCE_CLAMP = 100;
+export const BCE_CLAMP = 100;
 /** PyTorch's Adam default; TensorFlow.js would otherwise use 1e-7. */
 export const ADAM_EPSILON = 1e-8;
 
@@ -133,7 +133,12 @@ export function trainStep(model: Dcgan, optimizers: GanOptimizers, realImages: F
   return { ...d!, ...g };
 }
 
-/** G(fixed noise) as in the seed's grids: train-mode BatchNorm (batch statistics), no gradients. */
-export function generateSamples(model: Dcgan, noise: Float32Array, mode: 'train' | 'eval' = 'train'): Float32Array {
+/**
+ * G(fixed noise) as in the seed's grids: train-mode BatchNorm (batch statistics), no gradients.
+ * 'train' also updates G's running statistics, as the seed's scheduled grids do; 'train-recompute'
+ * draws the same images without touching them (for grids outside the schedule, such as the last
+ * step of a session that a resume continues, so that k steps + resume equal the run straight).
+ */
+export function generateSamples(model: Dcgan, noise: Float32Array, mode: 'train' | 'train-recompute' | 'eval' = 'train'): Float32Array {
   return tf.tidy(() => model.generator.forward(latentTensor(noise, model.latentSize), mode).dataSync() as Float32Array);
 }

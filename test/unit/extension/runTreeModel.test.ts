@@ -37,6 +37,13 @@ describe('the Runs tree model', () => {
     assert.match(runView(run).tooltip!, /Resume the run from its last checkpoint/);
   });
 
+  it('says that an interrupted run without a checkpoint starts again from step 0, and shows saturation warnings', () => {
+    const early = summary({ status: 'running', checkpoints: [] }, { interrupted: true });
+    assert.match(runView(early).tooltip!, /starts the run again from step 0/);
+    const saturated = summary({ status: 'completed', warnings: [{ kind: 'saturated', step: 40, message: 'Training looks saturated since step 40' }] });
+    assert.match(runView(saturated).tooltip!, /\*\*Warning:\*\* Training looks saturated since step 40/);
+  });
+
   it('shows a failed run with its error and hint as a child', () => {
     const run = summary({ status: 'failed', error: { message: 'Cannot write run.json: ENOSPC', hint: 'The disk is full.' } });
     assert.equal(runView(run).icon.id, 'error');

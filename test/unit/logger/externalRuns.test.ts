@@ -18,7 +18,7 @@ import { RunStore, type RunSummary } from '../../../src/extension/runs/runStore'
 import { checkpointViews, runView } from '../../../src/extension/runs/runTreeModel';
 import * as logger from '../../../src/logger/index';
 import { checkRunFolder, RunProblem } from '../../../src/protocol/runCheck';
-import { isStaleRunning, RunManifest } from '../../../src/protocol/runFormat';
+import { isStaleRunning, LOCK_FILE, RunManifest } from '../../../src/protocol/runFormat';
 import { makeGrid } from '../../../src/trainer/image/grid';
 import { decodeGrayPng } from '../../../src/trainer/image/png';
 import { REPO_ROOT, tempDir } from '../helpers';
@@ -145,6 +145,8 @@ run.finish()`,
     const script = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
     const file = path.join(run.dir, 'run.json');
     fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), pid: script.pid }));
+    // Like a folder of the Python logger, which writes no trainer.lock: only pid and heartbeat tell.
+    fs.rmSync(path.join(run.dir, LOCK_FILE));
     const store = new RunStore(root, false);
     assert.equal(store.get(run.dir)?.interrupted, false);
     const changes: string[] = [];

@@ -28,6 +28,11 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown> | undefined;
   /** How long to wait for "HTTP server listening". Default 30 s. */
   startTimeoutMs?: number | undefined;
+  /**
+   * Keep VS Code's workspace trust on (the default is `--disable-workspace-trust`, which trusts
+   * everything). With it, a folder opens in Restricted Mode unless trusted.
+   */
+  workspaceTrust?: boolean | undefined;
 }
 
 /** The temporary directories of one code-server run, all under `rootDir`. */
@@ -54,7 +59,7 @@ export interface CodeServer extends CodeServerDirs {
 export async function startCodeServer(options: CodeServerOptions = {}): Promise<CodeServer> {
   const bin = resolveBin();
   const dirs = await createDirs(options.settings ?? {});
-  const child = spawn(bin, serverArgs(dirs), {
+  const child = spawn(bin, serverArgs(dirs, options.workspaceTrust === true), {
     detached: true, // own process group, so stop() reaches the extension host and pty host too
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -130,14 +135,14 @@ function dirArgs(dirs: CodeServerDirs): string[] {
   return ['--config', dirs.configFile, '--user-data-dir', dirs.dataDir, '--extensions-dir', dirs.extensionsDir];
 }
 
-function serverArgs(dirs: CodeServerDirs): string[] {
+function serverArgs(dirs: CodeServerDirs, workspaceTrust: boolean): string[] {
   return [
     ...dirArgs(dirs),
     '--bind-addr', '127.0.0.1:0', // the OS picks a free port; code-server logs it
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
   ];
 }
 

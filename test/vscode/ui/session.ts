@@ -14,14 +14,22 @@ export interface UiSession {
   close(): Promise<void>;
 }
 
-export async function openUiSession(name: string, settings: Record<string, unknown> = {}): Promise<UiSession> {
-  const server = await startCodeServer({ settings: testSettings(settings) });
+export interface UiSessionOptions {
+  /** Keep workspace trust on (Restricted Mode for the untrusted test folder). */
+  workspaceTrust?: boolean;
+  /** Fills the workspace before VS Code opens it. */
+  prepareWorkspace?: (workspace: string) => void;
+}
+
+export async function openUiSession(name: string, settings: Record<string, unknown> = {}, options: UiSessionOptions = {}): Promise<UiSession> {
+  const server = await startCodeServer({ settings: testSettings(settings), workspaceTrust: options.workspaceTrust });
   await server.installExtension(vsixPath());
   const browser = await launchBrowser();
   const page = browser.page;
   page.setDefaultTimeout(60_000);
   await page.setViewportSize({ width: 1400, height: 860 });
   const workspace = makeWorkspace(name);
+  options.prepareWorkspace?.(workspace);
   await openWorkbench(page, server, { folder: workspace });
   await (await activityBarItem(page, 'GAN Studio')).click();
   return {
