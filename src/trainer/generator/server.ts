@@ -27,6 +27,7 @@ import { selectBackend } from '../backend/select';
 import { encodeGrayPng } from '../image/png';
 import { ganStudioVersion } from '../versions';
 import { GeneratorLoadError, LoadedGenerator, seededLatents } from './loadedGenerator';
+import { writeOnnxExport } from './onnxExport';
 import { ExportError, writeTfjsExport } from './tfjsExport';
 
 export interface GeneratorHooks {
@@ -162,8 +163,11 @@ export function serveGenerator(connection: MessageConnection, hooks: GeneratorHo
       const g = loaded();
       if (!path.isAbsolute(params.outDir)) throw fail(GENERATOR_ERRORS.badRequest, { message: `Export needs an absolute folder path, not "${params.outDir}".` });
       const { manifest, tensors } = g.checkpoint;
-      const { files, outputShape } = writeTfjsExport(params.outDir, params.replace, params.title, manifest, tensors, ganStudioVersion());
-      hooks.log(`Exported the generator of ${manifest.runId} at ${manifest.id} to ${params.outDir}`);
+      const format = params.format ?? 'tfjs';
+      if (format !== 'tfjs' && format !== 'onnx') throw fail(GENERATOR_ERRORS.badRequest, { message: `Unknown export format "${String(format)}".`, hint: 'Use "tfjs" or "onnx".' });
+      const write = format === 'onnx' ? writeOnnxExport : writeTfjsExport;
+      const { files, outputShape } = write(params.outDir, params.replace, params.title, manifest, tensors, ganStudioVersion());
+      hooks.log(`Exported the generator of ${manifest.runId} at ${manifest.id} as ${format} to ${params.outDir}`);
       return { outDir: params.outDir, files, latentSize: g.latentSize, outputShape };
     }),
   );

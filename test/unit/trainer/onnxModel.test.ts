@@ -35,7 +35,7 @@ describe('ONNX encoding of the convolution kernel graphs (onnx-proto)', () => {
         assert.deepEqual(decodeOnnxModel(model.bytes).toJSON(), decodeOnnxModel(old).toJSON());
         // The old writer wrote TensorProto.dims unpacked, onnx-proto packs them (both are valid
         // proto2 wire forms); everything else is the same bytes.
-        if (decodeOnnxModel(old).graph!.initializer.length === 0) assert.equal(Buffer.from(model.bytes).toString('base64'), expected.model);
+        if ((decodeOnnxModel(old).graph?.initializer?.length ?? 0) === 0) assert.equal(Buffer.from(model.bytes).toString('base64'), expected.model);
       });
     }
   }
@@ -55,9 +55,10 @@ describe('ONNX encoding of the convolution kernel graphs (onnx-proto)', () => {
     assert.equal(m.producerVersion, '1.2.3');
     assert.deepEqual(m.opsetImport.map((o) => [o.domain, Number(o.version)]), [['', 17]]);
     assert.deepEqual(m.metadataProps.map((p) => [p.key, p.value]), [['run', 'r1'], ['latent_size', '100']]);
-    assert.equal(m.graph!.input[0].type!.tensorType!.shape!.dim![0].dimParam, 'batch');
-    assert.equal(Number(m.graph!.input[0].type!.tensorType!.shape!.dim![1].dimValue), 3);
-    const raw = m.graph!.initializer[0].rawData;
+    const dims = m.graph!.input![0].type!.tensorType!.shape!.dim!;
+    assert.equal(dims[0].dimParam, 'batch');
+    assert.equal(Number(dims[1].dimValue), 3);
+    const raw = m.graph!.initializer![0].rawData!;
     assert.deepEqual(Array.from(new Float32Array(Uint8Array.from(raw).buffer)), [1.5, -2, 0.25]);
   });
 });
