@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, isPresetName, PRESET_DESCRIPTIONS, PRESET_NAMES, presetConfig, resolveConfig } from '../protocol/experimentConfig';
 import { EXIT, StartParams } from '../protocol/trainerProtocol';
+import { jsonReporter } from './cliJson';
 import { TrainingSession } from './train/session';
 
 export const USAGE = `Usage: gan-studio-train [options]
@@ -29,15 +30,20 @@ ${PRESET_NAMES.map((p) => `                        ${p}: ${PRESET_DESCRIPTIONS[p
   --name NAME         run name
   --resume RUN_DIR    continue a run from its latest checkpoint (or --checkpoint ID)
   --checkpoint ID     with --resume: the checkpoint to continue from (branches into a new run)
+  --json              machine-readable progress: one JSON object per line on stdout
+                      (types started, status, metrics, sample, checkpoint, log, finished,
+                      failed); human-readable messages go to stderr
   -h, --help          show this help
 
-Exit codes: 0 completed or stopped, 1 training failed, 2 bad arguments.`;
+Exit codes: 0 completed or stopped, 1 training failed, 2 bad arguments, 130 interrupted twice.`;
 
 export class UsageError extends Error {}
 
 export interface CliRequest {
   params: StartParams;
   help: boolean;
+  /** --json: JSON lines on stdout. */
+  json?: boolean;
 }
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
@@ -73,6 +79,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliRequest {
         resume: { type: 'string' },
         checkpoint: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        json: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -104,6 +111,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliRequest {
     if (!fs.existsSync(path.join(runDir, 'run.json'))) throw new UsageError(`--resume: ${runDir} is not a run folder (no run.json).`);
     return {
       help: false,
+      json: v.json === true,
       params: { runsRoot: path.dirname(runDir), resume: { runDir, checkpoint: v.checkpoint, overrides }, ...common },
     };
   }
@@ -127,7 +135,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliRequest {
   const merged = { ...fileOverrides, ...(v.preset ? { preset: v.preset } : {}), ...overrides };
   const { config, problems } = resolveConfig(merged, base);
   if (problems.length > 0) throw new UsageError(`Invalid experiment settings: ${problems.map((p) => p.message).join(' ')}`);
-  return { help: false, params: { config, runsRoot: path.resolve(cwd, v.out ?? path.join('.gan-studio', 'runs')), ...common } };
+  return { help: false, json: v.json === true, params: { config, runsRoot: path.resolve(cwd, v.out ?? path.join('.gan-studio', 'runs')), ...common } };
 }
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -143,6 +151,7 @@ export async function runCli(argv: string[]): Promise<number> {
     console.log(USAGE);
     return EXIT.ok;
   }
+  if (request.json) return runJson(request);
   let session: TrainingSession;
   try {
     session = await TrainingSession.prepare(request.params, {
@@ -180,6 +189,36 @@ export async function runCli(argv: string[]): Promise<number> {
     const e = error as Error & { hint?: string };
     console.error(`gan-studio-train: ${e.message}${e.hint ? `\n${e.hint}` : ''}\nRun folder: ${session.runDir}`);
     return EXIT.failed;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** gan-studio-train --json: the same session, reported as JSON lines (src/protocol/cliProtocol.ts). */
+async function runJson(request: CliRequest): Promise<number> {
+  const report = jsonReporter((line) => process.stdout.write(`${line}\n`));
+  let session: TrainingSession;
+  try {
+    session = await TrainingSession.prepare(request.params, report.events);
+  } catch (error) {
+    return report.failed(error, undefined);
+  }
+  report.started(session.startResult);
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      process.stderr.write('Stopping after this step (a checkpoint is saved); press Ctrl+C again to quit at once.\n');
+      void session.stop();
+    } else process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return report.finished(await session.run());
+  } catch (error) {
+    return report.failed(error, session.runDir);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
