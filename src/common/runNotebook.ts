@@ -235,3 +235,22 @@ export function serializeNotebook(notebook: Notebook): string {
 export function notebookFileBesideRun(runDir: string): string {
   return path.join(path.dirname(runDir), `${path.basename(runDir)}${NOTEBOOK_EXTENSION}`);
 }
+
+export interface NotebookPlan {
+  notebookFile: string;
+  /** Where the last checkpoint's generator is exported as ONNX; undefined without checkpoints. */
+  onnx?: { dir: string; file: string; checkpoint: string; step: number };
+}
+
+/**
+ * Where a run's notebook and its ONNX generator go: `<run id>.ipynb` beside the run (or in
+ * `folder`), and `<run id>-<last checkpoint>-onnx/generator.onnx` next to it.
+ */
+export function planRunNotebook(runDir: string, checkpoints: readonly { id: string; step: number }[], folder?: string): NotebookPlan {
+  const runId = path.basename(runDir);
+  const notebookFile = folder ? path.join(folder, `${runId}${NOTEBOOK_EXTENSION}`) : notebookFileBesideRun(runDir);
+  const last = checkpoints[checkpoints.length - 1];
+  if (!last) return { notebookFile };
+  const dir = path.join(path.dirname(notebookFile), `${runId}-${last.id}-onnx`);
+  return { notebookFile, onnx: { dir, file: path.join(dir, 'generator.onnx'), checkpoint: last.id, step: last.step } };
+}
