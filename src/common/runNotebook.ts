@@ -195,9 +195,14 @@ ${onnx ? `\`${relative(input.notebookDir, onnx.file)}\`` : 'The generator export
     cell(
       'code',
       `
-import onnxruntime as ort
+try:
+    import onnxruntime as ort
+except ImportError:
+    ort = None
 
-if ONNX_MODEL is None or not ONNX_MODEL.exists():
+if ort is None:
+    print("onnxruntime is not installed here: pip install onnxruntime")
+elif ONNX_MODEL is None or not ONNX_MODEL.exists():
     print("No ONNX generator here: run GAN Studio: Export Generator (ONNX) on a checkpoint, or gan-studio runs export RUN --format onnx.")
 else:
     session = ort.InferenceSession(str(ONNX_MODEL))

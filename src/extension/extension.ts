@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { trackContextKeys } from './contextKeys';
 import { DashboardPanels } from './dashboard/dashboardPanels';
 import { registerExportGenerator } from './export/exportGenerator';
+import { registerOpenRunInNotebook } from './export/runNotebookCommand';
 import { GridInspectorProvider } from './inspector/gridInspectorProvider';
 import { ExperimentLanguageClient } from './language/experimentLanguageClient';
 import { PlaygroundPanels } from './playground/playgroundPanel';
@@ -54,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
       GridInspectorProvider.register(context.extensionUri, store),
       PlaygroundPanels.register({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
       registerExportGenerator({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
+      registerOpenRunInNotebook({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
       new TrainingUi(controller, output),
       ExperimentLanguageClient.register(context),
       trackContextKeys(store, controller),
