@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildRunNotebook, Notebook, planRunNotebook, serializeNotebook } from '../../../src/common/runNotebook';
 import { tempDir } from '../helpers';
+import { smokeRun } from '../playground/smokeRun';
 import { anyPython, pythonWith } from './python';
 
 /** The fields nbformat 4.5's schema requires, checked without nbformat. */
@@ -95,3 +96,35 @@ describe('run notebook (nbformat 4)', () => {
     });
   }
 });
+
+/** The Python that can run the notebook here: Debian's nbclient, ipykernel, pandas and matplotlib. */
+const runner = pythonWith('nbclient, ipykernel, pandas, matplotlib');
+if (runner) {
+  describe(`run notebook executed on a real run (nbclient, ${runner})`, function () {
+    this.timeout(600000);
+    it('runs every cell without an error, reads quality records defensively and plots the curves', () => {
+      const run = smokeRun({ featureSize: 16 }, tempDir('gan-studio-nb-runs-'));
+      // Quality records from another feature: fields not known here, and a torn last line.
+      fs.writeFileSync(path.join(run, 'quality-fid.jsonl'), '{"step": 4, "fid": 310.5}\n{"step": 8, "fid": 250.25}\n{"step": 9, "fi');
+      const manifest = JSON.parse(fs.readFileSync(path.join(run, 'run.json'), 'utf8')) as { id: string; name: string; checkpoints: { id: string; step: number }[] };
+      const out = tempDir('gan-studio-nb-out-');
+      const planned = planRunNotebook(run, manifest.checkpoints, out);
+      const file = planned.notebookFile;
+      fs.writeFileSync(file, serializeNotebook(buildRunNotebook({ runDir: run, runId: manifest.id, runName: manifest.name, notebookDir: out, onnxModel: planned.onnx })));
+      const result = spawnSync(
+        runner,
+        ['-c', 'import nbformat, nbclient, sys; nb = nbformat.read(sys.argv[1], as_version=4); nbclient.NotebookClient(nb, timeout=300, resources={"metadata": {"path": sys.argv[2]}}).execute(); nbformat.write(nb, sys.argv[1])', file, out],
+        { encoding: 'utf8', timeout: 600000, env: { ...process.env, MPLBACKEND: 'module://matplotlib_inline.backend_inline', PYDEVD_DISABLE_FILE_VALIDATION: '1' } },
+      );
+      assert.equal(result.status, 0, result.stderr);
+      const executed = JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: { cell_type: string; outputs?: { output_type: string; text?: string | string[]; data?: Record<string, unknown> }[] }[] };
+      const outputs = executed.cells.flatMap((c) => c.outputs ?? []);
+      assert.deepEqual(outputs.filter((o) => o.output_type === 'error'), []);
+      const text = outputs.map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? ''))).join('');
+      assert.match(text, /quality-fid\.jsonl: skipped 1 unreadable line/);
+      assert.match(text, /quality-fid: 2 records/);
+      // Loss curves, D outputs, the quality plot, the sample grids (and the samples where onnxruntime is installed).
+      assert.ok(outputs.filter((o) => o.data && 'image/png' in o.data).length >= 3);
+    });
+  });
+}
