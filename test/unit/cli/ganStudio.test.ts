@@ -72,9 +72,10 @@ describe('gan-studio-train --json and gan-studio runs … (built bins)', functio
   let root: string;
   let lines: TrainJsonLine[];
   let runId: string;
+  let data: string;
 
   before(() => {
-    const data = tempDir('gan-studio-data-');
+    data = tempDir('gan-studio-data-');
     writeImagesFixture(data, 64);
     root = tempDir('gan-studio-runs-');
     const result = bin(TRAIN, ['--preset', 'smoke', '--name', 'box run', '--out', root, '--data', data, '--offline', '--json']);
@@ -105,7 +106,10 @@ describe('gan-studio-train --json and gan-studio runs … (built bins)', functio
   });
 
   it('--json reports a failure as a "failed" line and exit code 1; bad arguments exit 2', () => {
-    const failed = bin(TRAIN, ['--preset', 'smoke', '--out', tempDir(), '--data', tempDir(), '--offline', '--json']);
+    // The runs folder cannot be created: its parent is a file.
+    const blocker = path.join(tempDir(), 'a-file');
+    fs.writeFileSync(blocker, '');
+    const failed = bin(TRAIN, ['--preset', 'smoke', '--out', path.join(blocker, 'runs'), '--data', data, '--offline', '--json']);
     assert.equal(failed.status, 1, failed.stderr);
     const last = JSON.parse(failed.stdout.trim().split('\n').pop()!) as TrainJsonLine;
     assert.equal(last.type, 'failed');
