@@ -32,12 +32,12 @@ const entries = [
   { ...node, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js' },
   { ...node, entryPoints: ['src/trainer/generatorMain.ts'], outfile: 'dist/generator.js' },
   { ...node, entryPoints: ['src/trainer/cliMain.ts'], outfile: 'dist/cli.js' },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/gan-studio.js' },
   // jsonc-parser's CommonJS build is UMD with run-time requires that esbuild cannot follow.
   { ...node, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', mainFields: ['module', 'main'] },
   { ...node, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },
   // Library entry for JavaScript/TensorFlow.js training loops: require('gan-studio/logger') (logger/package.json).
   { ...node, entryPoints: ['src/logger/index.ts'], outfile: 'dist/logger.js' },
-  { ...node, entryPoints: ['src/cli/runsCheckMain.ts'], outfile: 'dist/check.js' },
 ].filter((e) => fs.existsSync(path.join(root, e.entryPoints[0])));
 
 /** Webviews: `webview/<name>/main.ts` becomes `dist/webview/<name>.js` (and `.css` if it imports CSS). */

@@ -5,6 +5,7 @@ import { registerAddPythonLogger } from './byog/pythonLogger';
 import { trackContextKeys } from './contextKeys';
 import { DashboardPanels } from './dashboard/dashboardPanels';
 import { registerExportGenerator } from './export/exportGenerator';
+import { registerOpenRunInNotebook } from './export/runNotebookCommand';
 import { GridInspectorProvider } from './inspector/gridInspectorProvider';
 import { ExperimentLanguageClient } from './language/experimentLanguageClient';
 import { PlaygroundPanels } from './playground/playgroundPanel';
@@ -55,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
       GridInspectorProvider.register(context.extensionUri, store, (line) => output.appendLine(line)),
       PlaygroundPanels.register({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
       registerExportGenerator({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
+      registerOpenRunInNotebook({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
       new TrainingUi(controller, output),
       ExperimentLanguageClient.register(context),
       registerAddPythonLogger(context.extensionUri),

@@ -1,7 +1,7 @@
 /**
  * JSON-RPC between the extension host (client) and the generator child process (server,
  * `dist/generator.js`), over the child's IPC channel: load a checkpoint's generator once, then
- * render latents, save grids and export the generator as a TensorFlow.js model. Every message is
+ * render latents, save grids and export the generator as a TensorFlow.js or ONNX model. Every message is
  * declared here once; docs/protocol.md describes the flow. Tensors travel as base64 text
  * (src/protocol/binary.ts). Failures are ResponseErrors whose data is a RunError (message, hint).
  */
@@ -70,7 +70,13 @@ export interface SaveGridParams extends RenderParams {
   text: Record<string, string>;
 }
 
+/** What "Export Generator" writes: a TensorFlow.js Layers model or an ONNX model (opset 17). */
+export type ExportFormat = 'tfjs' | 'onnx';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['tfjs', 'onnx'];
+
 export interface ExportParams {
+  /** Default 'tfjs'. */
+  format?: ExportFormat;
   /** Folder to create; it must not exist unless `replace`. */
   outDir: string;
   replace: boolean;
@@ -83,6 +89,7 @@ export interface ExportResult {
   /** File names written into outDir. */
   files: string[];
   latentSize: number;
+  /** One image: [height, width, channels] for 'tfjs' (NHWC), [channels, height, width] for 'onnx' (NCHW). */
   outputShape: number[];
 }
 

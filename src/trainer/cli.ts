@@ -7,7 +7,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, isPresetName, PRESET_DESCRIPTIONS, PRESET_NAMES, presetConfig, resolveConfig } from '../protocol/experimentConfig';
-import { EXIT, StartParams } from '../protocol/trainerProtocol';
+import { CLI_EXIT } from '../protocol/cliProtocol';
+import type { StartParams } from '../protocol/trainerProtocol';
+import { jsonReporter } from './cliJson';
 import { ResumeRefused, StartCancelled, TrainingSession } from './train/session';
 
 export const USAGE = `Usage: gan-studio-train [options]
@@ -29,6 +31,9 @@ ${PRESET_NAMES.map((p) => `                        ${p}: ${PRESET_DESCRIPTIONS[p
   --name NAME         run name
   --resume RUN_DIR    continue a run from its latest checkpoint (or --checkpoint ID)
   --checkpoint ID     with --resume: the checkpoint to continue from (branches into a new run)
+  --json              machine-readable progress: one JSON object per line on stdout
+                      (types started, status, metrics, sample, checkpoint, log, finished,
+                      failed); human-readable messages go to stderr
   -h, --help          show this help
 
 Exit codes: 0 completed or stopped (Ctrl+C or SIGTERM stops after a checkpoint), 1 training failed,
@@ -41,6 +46,8 @@ export class UsageError extends Error {}
 export interface CliRequest {
   params: StartParams;
   help: boolean;
+  /** --json: JSON lines on stdout. */
+  json?: boolean;
 }
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
@@ -76,6 +83,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliRequest {
         resume: { type: 'string' },
         checkpoint: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        json: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -114,6 +122,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliRequest {
     checkWritableFolder(runDir, '--resume');
     return {
       help: false,
+      json: v.json === true,
       params: { runsRoot: path.dirname(runDir), resume: { runDir, checkpoint: v.checkpoint, overrides }, ...common },
     };
   }
@@ -148,7 +157,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliRequest {
   }
   const runsRoot = path.resolve(cwd, v.out ?? path.join('.gan-studio', 'runs'));
   checkWritableFolder(runsRoot, '--out');
-  return { help: false, params: { config, runsRoot, ...common } };
+  return { help: false, json: v.json === true, params: { config, runsRoot, ...common } };
 }
 
 /** The runs folder must be a folder (or creatable in one) that this user can write: checked before any data loads. */
@@ -179,7 +188,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
     if (interrupts === 1) {
-      console.log(`${signal}: stopping after this step (a checkpoint is saved); press Ctrl+C again to quit at once.`);
+      console.error(`${signal}: stopping after this step (a checkpoint is saved); press Ctrl+C again to quit at once.`);
       abort.abort();
     } else process.exit(130);
   };
@@ -200,12 +209,13 @@ async function runCliHandled(argv: string[], signal: AbortSignal): Promise<numbe
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`gan-studio-train: ${error.message}\nRun gan-studio-train --help for the options.`);
-    return EXIT.badArguments;
+    return CLI_EXIT.usage;
   }
   if (request.help) {
     console.log(USAGE);
-    return EXIT.ok;
+    return CLI_EXIT.ok;
   }
+  if (request.json) return runJson(request, signal);
   let session: TrainingSession;
   try {
     session = await TrainingSession.prepare(
@@ -228,19 +238,37 @@ async function runCliHandled(argv: string[], signal: AbortSignal): Promise<numbe
   } catch (error) {
     if (error instanceof StartCancelled) {
       console.error(`gan-studio-train: ${error.message}`);
-      return EXIT.interrupted;
+      return CLI_EXIT.interrupted;
     }
     const e = error as Error & { hint?: string };
     console.error(`gan-studio-train: ${e.message}${e.hint ? `\n${e.hint}` : ''}`);
-    return error instanceof ResumeRefused ? EXIT.badArguments : EXIT.failed;
+    return error instanceof ResumeRefused ? CLI_EXIT.usage : CLI_EXIT.failed;
   }
   try {
     const finished = await session.run();
     console.log(`Run folder: ${finished.runDir}`);
-    return EXIT.ok;
+    return CLI_EXIT.ok;
   } catch (error) {
     const e = error as Error & { hint?: string };
     console.error(`gan-studio-train: ${e.message}${e.hint ? `\n${e.hint}` : ''}\nRun folder: ${session.runDir}`);
-    return EXIT.failed;
+    return CLI_EXIT.failed;
+  }
+}
+
+/** gan-studio-train --json: the same session and life-cycle, reported as JSON lines (src/protocol/cliProtocol.ts). */
+async function runJson(request: CliRequest, signal: AbortSignal): Promise<number> {
+  const report = jsonReporter((line) => process.stdout.write(`${line}\n`));
+  let session: TrainingSession;
+  try {
+    session = await TrainingSession.prepare(request.params, report.events, { signal, backendSearchPaths: [process.cwd()] });
+  } catch (error) {
+    const code = error instanceof StartCancelled ? CLI_EXIT.interrupted : error instanceof ResumeRefused ? CLI_EXIT.usage : CLI_EXIT.failed;
+    return report.failed(error, undefined, code);
+  }
+  report.started(session.startResult);
+  try {
+    return report.finished(await session.run());
+  } catch (error) {
+    return report.failed(error, session.runDir);
   }
 }

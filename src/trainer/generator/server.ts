@@ -28,6 +28,7 @@ import { encodeGrayPng } from '../image/png';
 import { ganStudioVersion } from '../versions';
 import { GeneratorLoadError, LoadedGenerator, seededLatents } from './loadedGenerator';
 import { loadAnyGenerator, OnnxGenerator } from './onnxGenerator';
+import { writeOnnxExport } from './onnxExport';
 import { ExportError, writeTfjsExport } from './tfjsExport';
 
 export interface GeneratorHooks {
@@ -163,14 +164,17 @@ export function serveGenerator(connection: MessageConnection, hooks: GeneratorHo
       const g = loaded();
       if (g instanceof OnnxGenerator) {
         throw fail(GENERATOR_ERRORS.badRequest, {
-          message: 'This checkpoint belongs to an external run: its generator is already the ONNX file your script exported, and Export Generator writes TensorFlow.js models of GAN Studio checkpoints only.',
+          message: 'This checkpoint belongs to an external run: its generator is already the ONNX file your script exported, and Export Generator converts GAN Studio checkpoints only.',
           hint: `Use the ONNX file in the checkpoint folder directly (onnxruntime-web or onnxruntime-node).`,
         });
       }
       if (!path.isAbsolute(params.outDir)) throw fail(GENERATOR_ERRORS.badRequest, { message: `Export needs an absolute folder path, not "${params.outDir}".` });
       const { manifest, tensors } = g.checkpoint;
-      const { files, outputShape } = writeTfjsExport(params.outDir, params.replace, params.title, manifest, tensors, ganStudioVersion());
-      hooks.log(`Exported the generator of ${manifest.runId} at ${manifest.id} to ${params.outDir}`);
+      const format = params.format ?? 'tfjs';
+      if (format !== 'tfjs' && format !== 'onnx') throw fail(GENERATOR_ERRORS.badRequest, { message: `Unknown export format "${String(format)}".`, hint: 'Use "tfjs" or "onnx".' });
+      const write = format === 'onnx' ? writeOnnxExport : writeTfjsExport;
+      const { files, outputShape } = write(params.outDir, params.replace, params.title, manifest, tensors, ganStudioVersion());
+      hooks.log(`Exported the generator of ${manifest.runId} at ${manifest.id} as ${format} to ${params.outDir}`);
       return { outDir: params.outDir, files, latentSize: g.latentSize, outputShape };
     }),
   );

@@ -267,6 +267,8 @@ describe('Generator playground (UI)', () => {
     fs.mkdirSync(exports);
     await runCommand(page, 'GAN Studio: Export Generator');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: `${RUN_NAME}: epoch 2 · step 8` }).click();
+    // The format: TensorFlow.js here (ONNX is checked in test/unit/export/onnxExport.test.ts).
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'TensorFlow.js' }).first().click();
     // VS Code's own folder dialog (the simple dialog in the browser): type the folder, accept.
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();

@@ -33,11 +33,16 @@ export interface ConvGeometry {
   padRight: number;
 }
 
+/** A kernel's inputs and outputs have fixed shapes (one model per shape). */
+export interface KernelValue extends OnnxValue {
+  shape: readonly number[];
+}
+
 export interface KernelModel {
   bytes: Uint8Array;
   /** Inputs in the order the kernel passes them. */
-  inputs: OnnxValue[];
-  output: OnnxValue;
+  inputs: KernelValue[];
+  output: KernelValue;
   /** Which formulation was chosen (for reports). */
   variant: string;
 }
@@ -97,14 +102,14 @@ const isDcganUp = (g: ConvGeometry) =>
 const smallMaps = (g: ConvGeometry) => Math.min(g.ci, g.co) >= 16 && g.ho * g.wo <= 16;
 
 export function buildConvKernelModel(kind: ConvKernelKind, g: ConvGeometry): KernelModel {
-  const x: OnnxValue = { name: 'x', shape: [g.n, g.h, g.w, g.ci] };
-  const f: OnnxValue = { name: 'f', shape: [g.kh, g.kw, g.ci, g.co] };
-  const y: OnnxValue = { name: 'y', shape: [g.n, g.ho, g.wo, g.co] };
+  const x: KernelValue = { name: 'x', shape: [g.n, g.h, g.w, g.ci] };
+  const f: KernelValue = { name: 'f', shape: [g.kh, g.kw, g.ci, g.co] };
+  const y: KernelValue = { name: 'y', shape: [g.n, g.ho, g.wo, g.co] };
   const b = new GraphBuilder();
   const k = g.kh * g.kw * g.ci;
   const convAttrs = { kernel_shape: [g.kh, g.kw], strides: [g.sh, g.sw], pads: [g.padTop, g.padLeft, g.padBottom, g.padRight], dilations: [g.dh, g.dw] };
-  let inputs: OnnxValue[];
-  let output: OnnxValue;
+  let inputs: KernelValue[];
+  let output: KernelValue;
   let variant: string;
 
   if (kind === 'conv') {
@@ -129,7 +134,7 @@ export function buildConvKernelModel(kind: ConvKernelKind, g: ConvGeometry): Ker
       b.transpose('yc', 'y', [0, 2, 3, 1]);
     }
   } else if (kind === 'bpi') {
-    const dy: OnnxValue = { name: 'dy', shape: y.shape };
+    const dy: KernelValue = { name: 'dy', shape: y.shape };
     inputs = [dy, f];
     output = { name: 'dx', shape: x.shape };
     if (covers(g)) {
@@ -189,7 +194,7 @@ export function buildConvKernelModel(kind: ConvKernelKind, g: ConvGeometry): Ker
       b.transpose('dxc', 'dx', [0, 2, 3, 1]);
     }
   } else {
-    const dy: OnnxValue = { name: 'dy', shape: y.shape };
+    const dy: KernelValue = { name: 'dy', shape: y.shape };
     inputs = [x, dy];
     output = { name: 'df', shape: f.shape };
     if (covers(g)) {

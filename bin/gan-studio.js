@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 'use strict';
-require('../dist/check.js');
+require('../dist/gan-studio.js');
