@@ -80,7 +80,7 @@ async function measure(variant: Variant, steps: number, repeats: number, warmup:
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) {
       const out = trainStep(model, optimizers, data, noise.fillNormal(new Float32Array(batch * config.latentSize)));
-      readStep(out); // wait for the values, as the trainer does when it logs
+      await readStep(out); // wait for the values, as the trainer does when it logs
       disposeStep(out);
     }
     runs.push(steps / ((performance.now() - t0) / 1000));

@@ -134,22 +134,22 @@ export function serveGenerator(connection: MessageConnection, hooks: GeneratorHo
 
   connection.onRequest(
     RenderRequest,
-    handle((params) => {
+    handle(async (params) => {
       const latents = latentsOf(params);
       const g = loaded();
       const started = performance.now();
-      const images = g.render(latents, params.batchNorm);
+      const images = await g.render(latents, params.batchNorm);
       return { images: encodeFloat32(images), count: latents.length / g.latentSize, computeMs: performance.now() - started };
     }),
   );
 
   connection.onRequest(
     SaveGridRequest,
-    handle((params) => {
+    handle(async (params) => {
       const latents = latentsOf(params);
       const g = loaded();
       if (!path.isAbsolute(params.file)) throw fail(GENERATOR_ERRORS.badRequest, { message: `Save needs an absolute file path, not "${params.file}".` });
-      const pixels = toPixels(g.render(latents, params.batchNorm), params.mapping);
+      const pixels = toPixels(await g.render(latents, params.batchNorm), params.mapping);
       const { geometry, pixels: grid } = composeGrid(pixels, g.imageSize, Math.max(1, Math.floor(params.columns)));
       writeFileAtomic(params.file, encodeGrayPng(geometry.width, geometry.height, grid, { Software: 'GAN Studio', ...params.text }));
       return { file: params.file, width: geometry.width, height: geometry.height };

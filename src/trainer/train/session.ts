@@ -230,7 +230,7 @@ export class TrainingSession {
       const outputs = trainStep(state.model, state.optimizers, real, noise);
       const isLast = step === this.total - 1;
       const shouldLog = batch % config.logEvery === 0 || isLast;
-      const values = shouldLog ? readStep(outputs) : undefined;
+      const values = shouldLog ? await readStep(outputs) : undefined;
       disposeStep(outputs);
       state.step += 1;
       windowStart.images += batchLength;
@@ -247,7 +247,7 @@ export class TrainingSession {
         windowStart = { time: now, step: state.step, images: 0 };
         this.logMetrics(step, epoch, batch, values);
       }
-      if (step % config.sampleEvery === 0 || isLast) this.renderSample(step, epoch);
+      if (step % config.sampleEvery === 0 || isLast) await this.renderSample(step, epoch);
       if (batch === this.perEpoch - 1 && (epoch + 1) % config.checkpointEveryEpochs === 0) await this.checkpoint('epoch');
       // Let requests (stop, pause, checkpoint) in between iterations.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -296,8 +296,8 @@ export class TrainingSession {
     );
   }
 
-  private renderSample(step: number, epoch: number): void {
-    const images = generateSamples(this.state.model, this.state.fixedNoise);
+  private async renderSample(step: number, epoch: number): Promise<void> {
+    const images = await generateSamples(this.state.model, this.state.fixedNoise);
     const entry = this.writer.writeSample(step, epoch, makeGrid(images, IMAGE_SIZE));
     this.events.sample(entry);
   }
