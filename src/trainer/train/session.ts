@@ -23,6 +23,7 @@ import {
 } from '../../protocol/runFormat';
 import type { FinishedParams, StartParams, StartResult, StatusParams } from '../../protocol/trainerProtocol';
 import { selectBackend } from '../backend/select';
+import { assertGpuHealthy } from '../backend/webgpu';
 import { loadTrainingSet } from '../data/loadTrainingSet';
 import type { TrainingSet } from '../data/trainingSet';
 import { makeGrid } from '../image/grid';
@@ -228,6 +229,8 @@ export class TrainingSession {
       const batchLength = this.set.batchLength(batch);
       const noise = state.noiseRng.fillNormal(new Float32Array(batchLength * config.latentSize));
       const outputs = trainStep(state.model, state.optimizers, real, noise);
+      // A lost GPU device computes nothing: fail before its values reach the metrics or a checkpoint.
+      assertGpuHealthy();
       const isLast = step === this.total - 1;
       const shouldLog = batch % config.logEvery === 0 || isLast;
       const values = shouldLog ? await readStep(outputs) : undefined;
@@ -303,6 +306,7 @@ export class TrainingSession {
   }
 
   private async checkpoint(reason: CheckpointReason): Promise<CheckpointEntry> {
+    assertGpuHealthy();
     this.events.status({ phase: 'checkpointing', message: 'Saving a checkpoint', progress: this.progress() });
     const entry = await saveCheckpoint(this.writer.dir, this.writer.manifest.id, this.config, this.set.size, this.perEpoch, this.state, reason);
     this.writer.addCheckpoint(entry);
