@@ -28,5 +28,6 @@ if (!fs.existsSync(path.join(root, 'dist', 'cli.js')) || !fs.existsSync(path.joi
 }
 const env = { ...process.env, VK_ICD_FILENAMES: icd, LD_LIBRARY_PATH: ldPath };
 const mocha = path.join(root, 'node_modules', '.bin', 'mocha');
-const result = spawnSync(mocha, ['--config', 'test/webgpu/.mocharc.json', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit', env });
+const files = process.argv.slice(2);
+const result = spawnSync(mocha, ['--config', 'test/webgpu/.mocharc.json', ...(files.length > 0 ? files : ['test/webgpu/**/*.test.ts'])], { cwd: root, stdio: 'inherit', env });
 process.exit(result.status ?? 1);

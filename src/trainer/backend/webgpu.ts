@@ -138,6 +138,10 @@ export async function loadWebgpu(resolve: (moduleName: string) => string, requir
     if (!state.releasing) state.lost = info;
   });
   if (tf.findBackendFactory(BACKEND)) tf.removeBackend(BACKEND);
+  // Every kernel on the GPU: tfjs-backend-webgpu otherwise runs small ops on the CPU when their
+  // inputs happen to be there (after a checkpoint is loaded, say), and a resumed run would not
+  // repeat the uninterrupted one bit for bit.
+  tf.env().set('WEBGPU_CPU_FORWARD', false);
   tf.registerBackend(BACKEND, () => new WebGPUBackend(device as never, adapter.info as never), 0);
   if (!(await tf.setBackend(BACKEND))) {
     releaseWebgpu();

@@ -176,6 +176,29 @@ export function restoreModel(model: Dcgan, checkpoint: LoadedCheckpoint): void {
   });
 }
 
+/** beta^n as Adam accumulates it: a float32 product per step. */
+export function float32Power(beta: number, n: number): number {
+  const b = Math.fround(beta);
+  let product = b;
+  for (let i = 1; i < n; i++) product = Math.fround(product * b);
+  return product;
+}
+
+/**
+ * Adam's running products beta1^(t+1) and beta2^(t+1): setWeights computes them with the backend's
+ * Pow, which a GPU evaluates as exp2(y * log2(x)), an ulp or so off the float32 products an
+ * uninterrupted run multiplies up step by step. Set them as that run has them, so that a resumed
+ * run repeats it bit for bit on every backend.
+ */
+function restoreAdamProducts(optimizer: tf.Optimizer, iterations: number): void {
+  const adam = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable; beta1: number; beta2: number };
+  if (!adam.accBeta1 || !adam.accBeta2) return;
+  tf.tidy(() => {
+    adam.accBeta1!.assign(tf.scalar(float32Power(adam.beta1, iterations + 1)));
+    adam.accBeta2!.assign(tf.scalar(float32Power(adam.beta2, iterations + 1)));
+  });
+}
+
 /** Restores everything a checkpoint holds into a freshly built state. */
 export async function restoreState(state: TrainingState, checkpoint: LoadedCheckpoint): Promise<void> {
   const { manifest } = checkpoint;
@@ -191,6 +214,7 @@ export async function restoreState(state: TrainingState, checkpoint: LoadedCheck
     await optimizer.setWeights(weights);
     // setWeights made variables of these; the temporary tensors are no longer needed.
     tf.dispose(weights.map((w) => w.tensor));
+    restoreAdamProducts(optimizer, iterations);
   };
   await restoreOptimizer(state.model.generator, state.optimizers.g, manifest.optimizerSteps.G);
   await restoreOptimizer(state.model.discriminator, state.optimizers.d, manifest.optimizerSteps.D);
