@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { presetConfig } from '../../src/protocol/experimentConfig';
-import { BN_BACKWARD, BN_FORWARD, registerBatchNormKernels } from '../../src/trainer/backend/batchNormKernels';
+import { BN_BACKWARD, BN_FORWARD, hasFusedBatchNorm, registerBatchNormKernels } from '../../src/trainer/backend/batchNormKernels';
 import { selectBackend } from '../../src/trainer/backend/select';
 import { buildDcgan } from '../../src/trainer/model/dcgan';
 import { Rng, RNG_STREAMS } from '../../src/trainer/rng';
@@ -95,6 +95,14 @@ describe('webgpu kernels of the training step (SwiftShader vs the CPU backend)',
       assert.ok(names.has(name), `${name} is among the recorded kernels: ${[...names].sort().join(', ')}`);
     }
     assert.ok(calls.length > 50, `${calls.length} distinct calls`);
+  });
+
+  it('leaves GAN Studio’s speed kernels (fused BatchNorm) off the webgpu backend', async () => {
+    await useWebgpu();
+    assert.equal(tf.getBackend(), 'webgpu');
+    assert.equal(hasFusedBatchNorm(), false, 'the model takes the generic BatchNorm on webgpu');
+    assert.equal(tf.getKernel(BN_FORWARD, 'webgpu'), undefined);
+    assert.equal(tf.getKernel(BN_BACKWARD, 'webgpu'), undefined);
   });
 
   it('gives the CPU backend’s results for every recorded call, within float32 tolerance', async () => {
