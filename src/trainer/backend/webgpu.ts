@@ -189,9 +189,15 @@ export function webgpuAdapter(): GpuAdapterReport | null {
   return current?.adapter ?? null;
 }
 
+/** The error to report when the webgpu backend is in use and its device was lost, else null. */
+export function gpuLostError(): GpuDeviceLostError | null {
+  return current?.lost && tf.getBackend() === BACKEND ? new GpuDeviceLostError(current.lost.reason, current.lost.message) : null;
+}
+
 /** Throws GpuDeviceLostError when the webgpu backend is in use and its device was lost. */
 export function assertGpuHealthy(): void {
-  if (current?.lost && tf.getBackend() === BACKEND) throw new GpuDeviceLostError(current.lost.reason, current.lost.message);
+  const error = gpuLostError();
+  if (error) throw error;
 }
 
 /** Disposes the webgpu backend and destroys its device (idempotent). */

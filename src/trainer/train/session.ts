@@ -23,7 +23,7 @@ import {
 } from '../../protocol/runFormat';
 import type { FinishedParams, StartParams, StartResult, StatusParams } from '../../protocol/trainerProtocol';
 import { selectBackend } from '../backend/select';
-import { assertGpuHealthy } from '../backend/webgpu';
+import { assertGpuHealthy, gpuLostError } from '../backend/webgpu';
 import { loadTrainingSet } from '../data/loadTrainingSet';
 import type { TrainingSet } from '../data/trainingSet';
 import { makeGrid } from '../image/grid';
@@ -186,7 +186,9 @@ export class TrainingSession {
   async run(): Promise<FinishedParams> {
     try {
       return await this.loop();
-    } catch (error) {
+    } catch (thrown) {
+      // A read from a lost GPU fails with Dawn's own words: say what happened instead.
+      const error = gpuLostError() ?? thrown;
       const runError = toRunError(error);
       this.say(`Failed: ${runError.message}`);
       if (runError.hint) this.say(`  ${runError.hint}`);
