@@ -12,7 +12,7 @@ const watch = process.argv.includes('--watch');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 /** Optional or native packages that are loaded at run time from node_modules, never bundled. */
-const external = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node'];
+const external = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'webgpu'];
 
 const node = {
   bundle: true,
@@ -94,6 +94,20 @@ function copyOnnxRuntime() {
   }
 }
 
+/**
+ * webgpu (Dawn's Node binding, an optional dependency) is imported by the trainer at run time: copy
+ * its ES module and this platform's dawn.node (not the other platforms') beside onnxruntime-node.
+ */
+function copyDawn() {
+  const from = path.join(root, 'node_modules', 'webgpu');
+  if (!fs.existsSync(from)) return; // optional: the webgpu backend then reports it missing
+  const platformDir = path.join('dist', `${process.platform}-${process.platform === 'darwin' ? 'universal' : process.arch}`);
+  for (const part of ['package.json', 'LICENSE.md', 'index.js', platformDir]) {
+    const source = path.join(from, part);
+    if (fs.existsSync(source)) fs.cpSync(source, path.join(root, 'dist', 'node_modules', 'webgpu', part), { recursive: true });
+  }
+}
+
 function copyWasmBinaries() {
   const from = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
@@ -105,6 +119,7 @@ function copyWasmBinaries() {
 copyWasmBinaries();
 copyCodicons();
 copyOnnxRuntime();
+copyDawn();
 if (watch) {
   for (const options of entries) await (await esbuild.context(options)).watch();
   console.log('esbuild: watching');

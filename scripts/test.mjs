@@ -1,7 +1,7 @@
 // The test command (npm test): type-check, unit tests in plain Node, then the packed extension in
 // a real VS Code (code-server): integration tests in the extension host and UI tests with Playwright.
 //   npm test                 everything
-//   npm test -- --unit       type-check, unit tests and kernel comparisons only
+//   npm test -- --unit       type-check, unit tests and kernel comparisons only (no WebGPU tests: they need SwiftShader)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -45,6 +45,8 @@ if (!fs.existsSync(codeServer)) {
   console.error(`\ncode-server is not installed (${codeServer}). Run: bash scripts/setup-code-server.sh`);
   process.exit(1);
 }
+// SwiftShader (the software Vulkan in Debian's chromium, which code-server's UI tests need too).
+step('WebGPU tests (Dawn on SwiftShader)', process.execPath, ['scripts/test-webgpu.mjs']);
 step('Package the .vsix', 'npm', ['run', 'package']);
 step('Integration tests (mocha in the VS Code extension host)', bin('tsx'), ['test/vscode/runIntegration.ts']);
 step('UI tests (Playwright in VS Code)', bin('mocha'), ['--config', 'test/vscode/ui/.mocharc.json']);

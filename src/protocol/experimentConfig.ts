@@ -3,7 +3,7 @@
  * Shared by the trainer, the CLI, the extension host and the language server; pure (no I/O).
  */
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export const PRESET_NAMES = ['reference', 'quick', 'smoke'] as const;

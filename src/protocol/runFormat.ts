@@ -23,7 +23,7 @@ export const GRID_SUFFIX = '.grid.png';
 export type RunStatus = 'running' | 'completed' | 'stopped' | 'failed';
 export const RUN_STATUSES: readonly RunStatus[] = ['running', 'completed', 'stopped', 'failed'];
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 export interface BackendReport {
   /** The backend that ran. */
@@ -32,6 +32,18 @@ export interface BackendReport {
   detail: string;
   /** Faster backends that were not used, and why. */
   skipped: { name: BackendName; reason: string }[];
+  /** The GPU adapter, for the webgpu backend (absent for the others). */
+  adapter?: GpuAdapterReport;
+}
+
+/** A WebGPU adapter as Dawn describes it (GPUAdapterInfo), e.g. nvidia / hopper / "NVIDIA H200". */
+export interface GpuAdapterReport {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A CPU renderer (SwiftShader, llvmpipe, WARP): correct but slow; `auto` never picks it. */
+  software: boolean;
 }
 
 export interface RunError {

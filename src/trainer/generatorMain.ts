@@ -4,6 +4,7 @@
  * log lines on stdout. Started by the extension host with child_process.fork; never imported there.
  */
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
+import { releaseBackend } from './backend/select';
 import { serveGenerator } from './generator/server';
 
 if (!process.send) {
@@ -20,6 +21,7 @@ const server = serveGenerator(
     exit: (code) => {
       process.exitCode = code;
       setImmediate(() => {
+        releaseBackend(); // the WebGPU device, if any
         if (process.connected) process.disconnect();
         setTimeout(() => process.exit(code), 2000).unref();
       });

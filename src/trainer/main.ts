@@ -3,6 +3,7 @@
  * Started by the extension host's training controller with child_process.fork.
  */
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
+import { releaseBackend } from './backend/select';
 import { serve } from './rpcServer';
 
 if (!process.send) {
@@ -21,6 +22,7 @@ const server = serve(connection, {
     process.exitCode = code;
     // Let queued IPC messages go out, then close the channel; force the exit if something lingers.
     setImmediate(() => {
+      releaseBackend(); // the WebGPU device, if any
       if (process.connected) process.disconnect();
       setTimeout(() => process.exit(code), 3000).unref();
     });

@@ -1,6 +1,7 @@
 /**
  * Picks the TensorFlow.js backend at run time: tfjs-node-gpu (if it loads and sees a GPU),
- * tfjs-node, wasm, then the plain JavaScript CPU backend. The native packages are optional: they
+ * WebGPU on Dawn (if it finds a hardware adapter), tfjs-node, wasm, then the plain JavaScript CPU
+ * backend. The native packages are optional: they
  * are looked up at run time and may be absent. The report says which one ran and why faster ones
  * were skipped.
  */
@@ -16,8 +17,9 @@ import type { BackendChoice } from '../../protocol/experimentConfig';
 import type { BackendName, BackendReport } from '../../protocol/runFormat';
 import { registerBatchNormKernels } from './batchNormKernels';
 import { installWasmKernels, WasmConvKernels } from './wasmKernels';
+import { loadWebgpu, releaseWebgpu, WebgpuUnavailable } from './webgpu';
 
-const ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const ORDER: BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 export type WasmKernelSet = WasmConvKernels;
 
@@ -30,10 +32,12 @@ export interface SelectOptions {
 
 class Unavailable extends Error {}
 
-type Loader = (options: SelectOptions) => Promise<string>;
+type Loader = (options: SelectOptions, auto: boolean) => Promise<string | Pick<BackendReport, 'detail' | 'adapter'>>;
 
 const LOADERS: Record<BackendName, Loader> = {
   'tensorflow-gpu': (o) => loadNative('@tensorflow/tfjs-node-gpu', true, o),
+  // auto takes WebGPU only on a hardware adapter; SwiftShader and the like are for tests.
+  webgpu: (o, auto) => loadWebgpu((name) => resolveFrom(name, o), auto),
   tensorflow: (o) => loadNative('@tensorflow/tfjs-node', false, o),
   wasm: (o) => loadWasm(o.wasmKernels ?? 'ort'),
   cpu: loadCpu,
@@ -46,10 +50,10 @@ export async function selectBackend(choice: BackendChoice, options: SelectOption
   const skipped: BackendReport['skipped'] = [];
   for (const name of candidates) {
     try {
-      const detail = await LOADERS[name](options);
-      return { name, detail, skipped };
+      const loaded = await LOADERS[name](options, choice === 'auto');
+      return typeof loaded === 'string' ? { name, detail: loaded, skipped } : { name, ...loaded, skipped };
     } catch (error) {
-      const reason = error instanceof Unavailable ? error.message : `failed to initialise: ${(error as Error).message}`;
+      const reason = error instanceof Unavailable || error instanceof WebgpuUnavailable ? error.message : `failed to initialise: ${(error as Error).message}`;
       if (choice !== 'auto') {
         throw new BackendUnavailableError(
           `The "${name}" backend is not available: ${reason}.`,
@@ -72,19 +76,29 @@ export class BackendUnavailableError extends Error {
   }
 }
 
-function requireFrom(moduleName: string, options: SelectOptions): unknown {
+/** Releases what a backend holds outside JavaScript (the WebGPU device), so the process can exit. */
+export function releaseBackend(): void {
+  releaseWebgpu();
+}
+
+/** The entry file of an optional package, looked up in the search paths and beside the bundle. */
+function resolveFrom(moduleName: string, options: SelectOptions): string {
   // Only the folders given and GAN Studio's own: never the working directory, which may be an untrusted workspace.
   const roots = [...(options.searchPaths ?? []), __dirname];
   for (const root of roots) {
-    let resolved: string;
     try {
-      resolved = createRequire(path.join(root, 'noop.js')).resolve(moduleName);
+      return createRequire(path.join(root, 'noop.js')).resolve(moduleName);
     } catch {
       continue;
     }
-    return createRequire(resolved)(resolved);
   }
-  throw new Unavailable(`${moduleName} is not installed (npm install ${moduleName} where GAN Studio can find it)`);
+  const pkg = moduleName.startsWith('@') ? moduleName.split('/').slice(0, 2).join('/') : moduleName.split('/')[0];
+  throw new Unavailable(`${pkg} is not installed (npm install ${pkg} where GAN Studio can find it)`);
+}
+
+function requireFrom(moduleName: string, options: SelectOptions): unknown {
+  const resolved = resolveFrom(moduleName, options);
+  return createRequire(resolved)(resolved);
 }
 
 async function loadNative(moduleName: string, needGpu: boolean, options: SelectOptions): Promise<string> {

@@ -89,13 +89,18 @@ export class LoadedGenerator {
   }
 
   /** The generator's tanh outputs for `latents` ([count x latentSize]), NHWC, in [-1, 1]. */
-  render(latents: Float32Array, mode: BatchNormMode): Float32Array {
+  async render(latents: Float32Array, mode: BatchNormMode): Promise<Float32Array> {
     if (latents.length === 0 || latents.length % this.latentSize !== 0) {
       throw new RangeError(`${latents.length} values are not whole latent vectors of ${this.latentSize}`);
     }
     // 'train-recompute': batch statistics without updating the running ones, so rendering in
     // train mode never changes what eval mode shows.
-    return tf.tidy(() => this.model.generator.forward(latentTensor(latents, this.latentSize), mode === 'eval' ? 'eval' : 'train-recompute').dataSync() as Float32Array);
+    const images = tf.tidy(() => this.model.generator.forward(latentTensor(latents, this.latentSize), mode === 'eval' ? 'eval' : 'train-recompute'));
+    try {
+      return (await images.data()) as Float32Array;
+    } finally {
+      images.dispose();
+    }
   }
 
   dispose(): void {

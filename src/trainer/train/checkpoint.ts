@@ -248,7 +248,8 @@ export async function restoreState(state: TrainingState, checkpoint: LoadedCheck
     await optimizer.setWeights(weights);
     // setWeights made variables of these; the temporary tensors are no longer needed.
     tf.dispose(weights.map((w) => w.tensor));
-    // setWeights recomputed β^(t+1) with pow(); put back the products the saved run held.
+    // setWeights recomputed β^(t+1) with the backend's Pow (on a GPU exp2(y·log2 x), an ulp or so off);
+    // put back the float32 products the saved run held, so a resume repeats it bit for bit on every backend.
     const config = manifest.config;
     const acc = adamAccumulators(optimizer);
     tf.tidy(() => {

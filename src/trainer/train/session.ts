@@ -26,6 +26,7 @@ import {
 } from '../../protocol/runFormat';
 import type { FinishedParams, StartParams, StartResult, StatusParams } from '../../protocol/trainerProtocol';
 import { selectBackend } from '../backend/select';
+import { assertGpuHealthy, gpuLostError } from '../backend/webgpu';
 import { loadTrainingSet } from '../data/loadTrainingSet';
 import type { TrainingSet } from '../data/trainingSet';
 import { makeGrid } from '../image/grid';
@@ -253,7 +254,9 @@ export class TrainingSession {
   async run(): Promise<FinishedParams> {
     try {
       return await this.loop();
-    } catch (error) {
+    } catch (thrown) {
+      // A read from a lost GPU fails with Dawn's own words: say what happened instead.
+      const error = gpuLostError() ?? thrown;
       const runError = toRunError(error, this.writer.manifest.checkpoints.length > 0);
       this.say(`Failed: ${runError.message}`);
       if (runError.hint) this.say(`  ${runError.hint}`);
@@ -295,12 +298,15 @@ export class TrainingSession {
       const batchLength = this.set.batchLength(batch);
       const noise = state.noiseRng.fillNormal(new Float32Array(batchLength * config.latentSize));
       const outputs = trainStep(state.model, state.optimizers, real, noise);
+      // A lost GPU device computes nothing: fail before its values reach the metrics or a checkpoint.
+      assertGpuHealthy();
       const isLast = step === this.total - 1;
       const shouldLog = batch % config.logEvery === 0 || isLast;
       // Every step, logged or not: two scalars read back, so that divergence stops the run at once
-      // (before a grid or a checkpoint of NaN weights is written).
-      const values = shouldLog ? readStep(outputs) : undefined;
-      const losses = values ?? { lossD: outputs.lossD.dataSync()[0], lossG: outputs.lossG.dataSync()[0] };
+      // (before a grid or a checkpoint of NaN weights is written). Read asynchronously: a GPU
+      // backend cannot read synchronously in Node.
+      const values = shouldLog ? await readStep(outputs) : undefined;
+      const losses = values ?? { lossD: (await outputs.lossD.data())[0], lossG: (await outputs.lossG.data())[0] };
       disposeStep(outputs);
       checkFinite(step, losses);
       state.step += 1;
@@ -319,7 +325,7 @@ export class TrainingSession {
         this.logMetrics(step, epoch, batch, values);
       }
       const scheduled = step % config.sampleEvery === 0;
-      if (scheduled || isLast) this.renderSample(step, epoch, scheduled);
+      if (scheduled || isLast) await this.renderSample(step, epoch, scheduled);
       if (batch === this.perEpoch - 1 && (epoch + 1) % config.checkpointEveryEpochs === 0) await this.checkpoint('epoch');
       // Let requests (stop, pause, checkpoint) in between iterations.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -369,11 +375,6 @@ export class TrainingSession {
   }
 
   /**
-   * Renders G(fixed noise). Only a scheduled grid updates G's running statistics (the seed's
-   * behaviour); the extra grid at the last step of a session leaves them as they are, because a
-   * resume with more steps would not have drawn it.
-   */
-  /**
    * A run whose losses sit at their limits (a term of loss_D or loss_G at the BCE clamp, or one of
    * them at 0) for SATURATION_RECORDS logged records in a row has stopped learning: say so once, in
    * run.json's warnings and in the log. Training goes on (the user decides).
@@ -390,13 +391,19 @@ export class TrainingSession {
     this.say(`Warning: ${message}`);
   }
 
-  private renderSample(step: number, epoch: number, scheduled: boolean): void {
-    const images = generateSamples(this.state.model, this.state.fixedNoise, scheduled ? 'train' : 'train-recompute');
+  /**
+   * Renders G(fixed noise). Only a scheduled grid updates G's running statistics (the seed's
+   * behaviour); the extra grid at the last step of a session leaves them as they are, because a
+   * resume with more steps would not have drawn it.
+   */
+  private async renderSample(step: number, epoch: number, scheduled: boolean): Promise<void> {
+    const images = await generateSamples(this.state.model, this.state.fixedNoise, scheduled ? 'train' : 'train-recompute');
     const entry = this.writer.writeSample(step, epoch, makeGrid(images, IMAGE_SIZE));
     this.events.sample(entry);
   }
 
   private async checkpoint(reason: CheckpointReason): Promise<CheckpointEntry> {
+    assertGpuHealthy();
     this.events.status({ phase: 'checkpointing', message: 'Saving a checkpoint', progress: this.progress() });
     const entry = await saveCheckpoint(this.writer.dir, this.writer.manifest.id, this.config, this.set.size, this.perEpoch, this.state, reason);
     this.writer.addCheckpoint(entry, this.progress());

@@ -37,14 +37,12 @@ export interface StepValues {
   dFakeAfter: number;
 }
 
-export function readStep(outputs: StepOutputs): StepValues {
-  return {
-    lossD: outputs.lossD.dataSync()[0],
-    lossG: outputs.lossG.dataSync()[0],
-    dReal: outputs.dReal.dataSync()[0],
-    dFake: outputs.dFake.dataSync()[0],
-    dFakeAfter: outputs.dFakeAfter.dataSync()[0],
-  };
+/** Reads the scalars (asynchronously: the WebGPU backend cannot read synchronously in Node). */
+export async function readStep(outputs: StepOutputs): Promise<StepValues> {
+  const [lossD, lossG, dReal, dFake, dFakeAfter] = await Promise.all(
+    [outputs.lossD, outputs.lossG, outputs.dReal, outputs.dFake, outputs.dFakeAfter].map(async (t) => (await t.data())[0]),
+  );
+  return { lossD, lossG, dReal, dFake, dFakeAfter };
 }
 
 export function disposeStep(outputs: StepOutputs): void {
@@ -138,7 +136,13 @@ export function trainStep(model: Dcgan, optimizers: GanOptimizers, realImages: F
  * 'train' also updates G's running statistics, as the seed's scheduled grids do; 'train-recompute'
  * draws the same images without touching them (for grids outside the schedule, such as the last
  * step of a session that a resume continues, so that k steps + resume equal the run straight).
+ * Read asynchronously: a GPU backend cannot read synchronously in Node.
  */
-export function generateSamples(model: Dcgan, noise: Float32Array, mode: 'train' | 'train-recompute' | 'eval' = 'train'): Float32Array {
-  return tf.tidy(() => model.generator.forward(latentTensor(noise, model.latentSize), mode).dataSync() as Float32Array);
+export async function generateSamples(model: Dcgan, noise: Float32Array, mode: 'train' | 'train-recompute' | 'eval' = 'train'): Promise<Float32Array> {
+  const images = tf.tidy(() => model.generator.forward(latentTensor(noise, model.latentSize), mode));
+  try {
+    return (await images.data()) as Float32Array;
+  } finally {
+    images.dispose();
+  }
 }

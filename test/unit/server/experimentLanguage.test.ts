@@ -56,7 +56,7 @@ describe('experiment files: the language service', () => {
     const keys = complete(text, at(text, '""')).map((c) => c.label);
     assert.ok(keys.includes('learningRate') && !keys.includes('epochs'));
     const values = '{ "backend": "" }';
-    assert.deepEqual(complete(values, at(values, '""')).map((c) => c.label), ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    assert.deepEqual(complete(values, at(values, '""')).map((c) => c.label), ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
   });
 });
 

@@ -27,7 +27,9 @@ describe('gan-studio-train (CLI)', () => {
     assert.equal(manifest.status, 'completed');
     assert.equal(manifest.progress.step, 8);
     assert.equal(manifest.backend?.name, 'wasm');
-    assert.deepEqual(manifest.backend?.skipped.map((s) => s.name), ['tensorflow-gpu', 'tensorflow']);
+    assert.deepEqual(manifest.backend?.skipped.map((s) => s.name), ['tensorflow-gpu', 'webgpu', 'tensorflow']);
+    // No hardware GPU here: no adapter at all, or only a software one (SwiftShader).
+    assert.match(manifest.backend?.skipped[1].reason ?? '', /no GPU adapter|software renderer/);
     assert.ok(manifest.endedAt && manifest.pid === null);
 
     const { records, badLines } = parseMetricsLines(fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8'));
@@ -67,7 +69,7 @@ describe('gan-studio-train (CLI)', () => {
   const bad: [string[], RegExp][] = [
     [['--preset', 'huge'], /--preset must be one of reference, quick, smoke, not "huge"/],
     [['--epochs', '0'], /--epochs must be a positive integer, not "0"/],
-    [['--backend', 'gpu'], /--backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu/],
+    [['--backend', 'gpu'], /--backend must be one of auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu/],
     [['--frobnicate'], /Unknown option '--frobnicate'/],
     [['--checkpoint', 'x'], /--checkpoint needs --resume/],
     [['--resume', '/nonexistent'], /is not a run folder/],
