@@ -4,6 +4,7 @@
  * file names and validation, no I/O.
  */
 import { ExperimentConfig, resolveConfig } from './experimentConfig';
+import type { QualityFlag } from './qualityFormat';
 
 export const RUN_FORMAT_VERSION = 1;
 
@@ -108,6 +109,8 @@ export interface RunManifest {
   /** The run and checkpoint this run was branched from, when it was resumed from an older checkpoint. */
   parent: { runId: string; checkpoint: string; step: number } | null;
   error: RunError | null;
+  /** Best FID and the mode-collapse flag once the run has been evaluated (quality.json has the rest). */
+  quality?: QualityFlag | null;
 }
 
 /** One line of metrics.jsonl. */
