@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { trackContextKeys } from './contextKeys';
 import { DashboardPanels } from './dashboard/dashboardPanels';
+import { registerEvaluateCheckpoint } from './evaluate/evaluateCommand';
 import { registerExportGenerator } from './export/exportGenerator';
 import { GridInspectorProvider } from './inspector/gridInspectorProvider';
 import { ExperimentLanguageClient } from './language/experimentLanguageClient';
@@ -54,6 +55,14 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
       GridInspectorProvider.register(context.extensionUri, store),
       PlaygroundPanels.register({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
       registerExportGenerator({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
+      registerEvaluateCheckpoint({
+        extensionUri: context.extensionUri,
+        store,
+        output,
+        env: trainerEnv,
+        datasetCacheDir: path.join(context.globalStorageUri.fsPath, 'datasets'),
+        openDashboard: (dir) => dashboards.open(dir),
+      }),
       new TrainingUi(controller, output),
       ExperimentLanguageClient.register(context),
       trackContextKeys(store, controller),

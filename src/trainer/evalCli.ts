@@ -22,6 +22,8 @@ Options:
   --samples N         generated images (default: the run's evalSamples, 5000 for the reference preset)
   --backend NAME      ${BACKEND_CHOICES.join(' | ')} (default: auto)
   --data DIR          folder with the FashionMNIST .gz files (the test split is the reference)
+  --cache DIR         data set download cache (default: ~/.cache/gan-studio/datasets); the
+                      evaluator's reference statistics are cached beside it
   --offline           never download the data set
   --json              print the result as one JSON line on stdout
   -h, --help          show this help
@@ -42,6 +44,7 @@ export function parseEvalCli(argv: string[], cwd = process.cwd()): { params: Omi
         samples: { type: 'string' },
         backend: { type: 'string' },
         data: { type: 'string' },
+        cache: { type: 'string' },
         offline: { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -51,7 +54,7 @@ export function parseEvalCli(argv: string[], cwd = process.cwd()): { params: Omi
     throw new EvalUsageError((error as Error).message);
   }
   const v = parsed.values;
-  const locate = { dataDirs: v.data ? [path.resolve(cwd, v.data)] : [], cacheDir: defaultCacheDir(), offline: v.offline === true };
+  const locate = { dataDirs: v.data ? [path.resolve(cwd, v.data)] : [], cacheDir: v.cache ? path.resolve(cwd, v.cache) : defaultCacheDir(), offline: v.offline === true };
   if (v.help) return { help: true, json: false, params: { runDir: '', locate } };
   if (parsed.positionals.length !== 1) throw new EvalUsageError('Give exactly one run folder (RUN_DIR).');
   let samples: number | undefined;
