@@ -5,6 +5,7 @@
  * Pure: no vscode, DOM or Node imports; metric columns travel as Float64Arrays (VS Code transfers
  * typed arrays as binary).
  */
+import type { QualityRecord } from './qualityFormat';
 import type { Progress, RunError } from './runFormat';
 
 export const DASHBOARD_VIEW_TYPE = 'ganStudio.dashboard';
@@ -73,6 +74,8 @@ export interface RunSnapshot {
   samples: SampleRef[];
   /** Webview URI of samples/real.grid.png, when it exists. */
   realGrid: string | null;
+  /** The run's sample-quality evaluations (quality.jsonl), oldest first; absent or empty when never evaluated. */
+  quality?: QualityRecord[];
 }
 
 /** What changed in one run since the last message. */
@@ -86,6 +89,8 @@ export interface RunDelta {
   /** The full list (it is short). */
   samples?: SampleRef[];
   realGrid?: string | null;
+  /** The full list of evaluations (it is short), when it changed. */
+  quality?: QualityRecord[];
 }
 
 /** A run offered in the Compare picker. */
