@@ -100,6 +100,7 @@ export class TrainingSession {
   private evalLatents: Float32Array | undefined;
   /** Coverage entropy and recall of the run's training evaluations so far (for the collapse alarm). */
   private qualityHistory: { entropy: number; recall: number }[] = [];
+  private evaluationUnavailable = false;
 
   private constructor(
     private readonly config: ExperimentConfig,
@@ -269,8 +270,8 @@ export class TrainingSession {
       }
       this.logMetrics(step, epoch, batch, values, shouldPrint);
       if (step % config.sampleEvery === 0 || isLast) this.renderSample(step, epoch);
-      if (shouldEvaluate(config, step, isLast)) {
-        await this.evaluate(step, epoch);
+      if (!this.evaluationUnavailable && shouldEvaluate(config, step, isLast)) {
+        await this.evaluateOrWarn(step, epoch);
         // Evaluation time is not training time (it is logged and summed in quality.json).
         loopClock = performance.now();
         windowStart = { time: loopClock, step: state.step, images: 0 };
@@ -328,6 +329,18 @@ export class TrainingSession {
     const images = generateSamples(this.state.model, this.state.fixedNoise);
     const entry = this.writer.writeSample(step, epoch, makeGrid(images, IMAGE_SIZE));
     this.events.sample(entry);
+  }
+
+  /** An evaluation that cannot run (no evaluator model, no test split) is reported once and training goes on. */
+  private async evaluateOrWarn(step: number, epoch: number): Promise<void> {
+    try {
+      await this.evaluate(step, epoch);
+    } catch (error) {
+      const e = error as Error & { hint?: string };
+      this.evaluationUnavailable = true;
+      this.say(`Sample quality is not measured in this run: ${e.message}${e.hint ? ` ${e.hint}` : ''}`);
+      this.events.status({ phase: this.control.paused ? 'paused' : 'training', message: this.control.paused ? 'Paused' : 'Training', progress: this.progress() });
+    }
   }
 
   /**

@@ -92,6 +92,17 @@ describe('training sessions', () => {
     assert.deepEqual(figures(again), figures(quality));
   });
 
+  it('goes on training when the evaluator cannot be opened, and says so once', async () => {
+    const root = tempDir();
+    const lines: string[] = [];
+    const failing = { openEvaluator: () => Promise.reject(Object.assign(new Error('The evaluator model fmnist-v1 is missing.'), { hint: 'Reinstall GAN Studio.' })) };
+    const session = await TrainingSession.prepare({ config: tinyConfig({ evalEvery: 2, evalAfter: 0, evalSamples: 64 }), runsRoot: root, ...common }, { ...quiet, log: (l) => lines.push(l) }, failing);
+    const finished = await session.run();
+    assert.equal(finished.status, 'completed');
+    assert.equal(lines.filter((l) => l.includes('Sample quality is not measured in this run: The evaluator model fmnist-v1 is missing. Reinstall GAN Studio.')).length, 1);
+    assert.equal(readQuality(session.runDir).records.length, 0);
+  });
+
   it('stops after the current step with a checkpoint, and branches when resumed from an older checkpoint', async () => {
     const root = tempDir();
     const events: string[] = [];
