@@ -86,7 +86,7 @@ export const PRESETS: Readonly<Record<PresetName, Readonly<ExperimentConfig>>> =
     logEvery: 20,
     sampleEvery: 100,
     evalEvery: 100,
-    evalAfter: 300,
+    evalAfter: 500,
     evalSamples: 1000,
   },
   /** A few steps of a tiny model, for tests and for checking an installation. */
