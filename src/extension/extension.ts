@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { registerAddPythonLogger } from './byog/pythonLogger';
 import { trackContextKeys } from './contextKeys';
 import { DashboardPanels } from './dashboard/dashboardPanels';
+import { registerEvaluateCheckpoint } from './evaluate/evaluateCommand';
 import { registerExportGenerator } from './export/exportGenerator';
 import { registerOpenRunInNotebook } from './export/runNotebookCommand';
 import { GridInspectorProvider } from './inspector/gridInspectorProvider';
@@ -57,6 +58,14 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
       PlaygroundPanels.register({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
       registerExportGenerator({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
       registerOpenRunInNotebook({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
+      registerEvaluateCheckpoint({
+        extensionUri: context.extensionUri,
+        store,
+        output,
+        env: trainerEnv,
+        datasetCacheDir: path.join(context.globalStorageUri.fsPath, 'datasets'),
+        openDashboard: (dir) => dashboards.open(dir),
+      }),
       new TrainingUi(controller, output),
       ExperimentLanguageClient.register(context),
       registerAddPythonLogger(context.extensionUri),

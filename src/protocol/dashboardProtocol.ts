@@ -6,6 +6,7 @@
  * typed arrays as binary).
  */
 import { isFiniteNumber, isOneOf, isRecord, unknownType } from './guards';
+import type { QualityRecord } from './qualityFormat';
 import type { Progress, RunError } from './runFormat';
 import type { RunChoice as AnyRunChoice } from './webviewCommon';
 
@@ -77,6 +78,8 @@ export interface RunSnapshot {
   samples: SampleRef[];
   /** Webview URI of samples/real.grid.png, when it exists. */
   realGrid: string | null;
+  /** The run's sample-quality evaluations (quality.jsonl), oldest first; absent or empty when never evaluated. */
+  quality?: QualityRecord[];
 }
 
 /** What changed in one run since the last message. */
@@ -90,6 +93,8 @@ export interface RunDelta {
   /** The full list (it is short). */
   samples?: SampleRef[];
   realGrid?: string | null;
+  /** The full list of evaluations (it is short), when it changed. */
+  quality?: QualityRecord[];
 }
 
 /** A run offered in the Compare picker (the shared picker entry, with the dashboard's statuses). */

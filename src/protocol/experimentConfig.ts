@@ -28,7 +28,7 @@ export interface ExperimentConfig {
   featureSize: number;
   /** Use only the first N training images (null: all 60,000). */
   trainSubset: number | null;
-  /** Log metrics when the batch index within the epoch is a multiple of this (the seed: 50). */
+  /** Print a progress line when the batch index within the epoch is a multiple of this (the seed: 50); losses are recorded every step. */
   logEvery: number;
   /** Render G(fixed noise) when the global iteration is a multiple of this, and at the end (500). */
   sampleEvery: number;
@@ -37,6 +37,12 @@ export interface ExperimentConfig {
   /** Number of fixed noise vectors rendered in the sample grids (64 = 8x8). */
   sampleCount: number;
   backend: BackendChoice;
+  /** Measure sample quality (FID-FMNIST, KID, precision/recall, class coverage) every N iterations and at the end; null: never. */
+  evalEvery: number | null;
+  /** No scheduled evaluation before this iteration (the first grids show noise); the final one always runs. */
+  evalAfter: number;
+  /** Generated images per evaluation, from a fixed latent set per run. */
+  evalSamples: number;
 }
 
 /** Image geometry of the reference experiment (FashionMNIST resized to 32x32, one channel). */
@@ -61,6 +67,9 @@ const REFERENCE: ExperimentConfig = {
   checkpointEveryEpochs: 1,
   sampleCount: 64,
   backend: 'auto',
+  evalEvery: 500,
+  evalAfter: 1500,
+  evalSamples: 5000,
 };
 
 export const PRESETS: Readonly<Record<PresetName, Readonly<ExperimentConfig>>> = {
@@ -76,6 +85,9 @@ export const PRESETS: Readonly<Record<PresetName, Readonly<ExperimentConfig>>> =
     featureSize: 32,
     logEvery: 20,
     sampleEvery: 100,
+    evalEvery: 100,
+    evalAfter: 500,
+    evalSamples: 1000,
   },
   /** A few steps of a tiny model, for tests and for checking an installation. */
   smoke: {
@@ -89,6 +101,8 @@ export const PRESETS: Readonly<Record<PresetName, Readonly<ExperimentConfig>>> =
     trainSubset: 64,
     logEvery: 2,
     sampleEvery: 4,
+    evalEvery: null,
+    evalSamples: 256,
   },
 };
 
@@ -132,11 +146,17 @@ export const CONFIG_FIELDS: Readonly<Record<keyof ExperimentConfig, { rule: Fiel
   latentSize: { rule: { kind: 'int', min: 1, max: 4096 }, doc: 'Length of the noise vector z (seed lesson: 100).' },
   featureSize: { rule: { kind: 'int', min: 1, max: 256 }, doc: 'Width of both networks (seed lesson: 64; at most 256: the parameters and Adam state grow with its square, and 512 and up no longer fit the WebAssembly backend\'s memory).' },
   trainSubset: { rule: { kind: 'int', min: 1, max: 60000, nullable: true }, doc: 'Train on the first N images only; null uses all 60,000.' },
-  logEvery: { rule: { kind: 'int', min: 1, max: 1e9 }, doc: 'Log metrics every N batches of an epoch (seed lesson: 50).' },
+  logEvery: { rule: { kind: 'int', min: 1, max: 1e9 }, doc: 'Print a progress line every N batches of an epoch (seed lesson: 50); losses are recorded every step.' },
   sampleEvery: { rule: { kind: 'int', min: 1, max: 1e9 }, doc: 'Render a sample grid every N iterations and at the end (seed lesson: 500).' },
   checkpointEveryEpochs: { rule: { kind: 'int', min: 1, max: 10000 }, doc: 'Save a checkpoint at the end of every N-th epoch.' },
   sampleCount: { rule: { kind: 'int', min: 1, max: 256 }, doc: 'Fixed noise vectors rendered in each grid (64 gives 8x8).' },
   backend: { rule: { kind: 'enum', values: BACKEND_CHOICES }, doc: 'TensorFlow.js backend: auto picks the fastest that loads.' },
+  evalEvery: {
+    rule: { kind: 'int', min: 1, max: 1e9, nullable: true },
+    doc: 'Measure sample quality (FID-FMNIST, KID, precision/recall, class coverage) every N iterations and at the end; null turns evaluation off (reference: 500, at each sample grid).',
+  },
+  evalAfter: { rule: { kind: 'int', min: 0, max: 1e9 }, doc: 'Skip scheduled evaluations before this iteration (reference: 1500, after the first three grids); the final evaluation always runs.' },
+  evalSamples: { rule: { kind: 'int', min: 64, max: 50000 }, doc: 'Generated images per evaluation (reference: 5000). FID depends on it: compare runs with equal values.' },
 };
 
 function checkField(value: unknown, rule: FieldRule): string | undefined {

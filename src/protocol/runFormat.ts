@@ -4,6 +4,7 @@
  * file names and validation, no I/O.
  */
 import { ExperimentConfig, resolveConfig } from './experimentConfig';
+import type { QualityFlag } from './qualityFormat';
 
 export const RUN_FORMAT_VERSION = 1;
 
@@ -128,6 +129,8 @@ export interface RunManifest {
   external?: ExternalRunInfo;
   /** Things the trainer noticed that a user should know (e.g. a saturated run); absent: none. */
   warnings?: RunWarning[];
+  /** Best FID and the mode-collapse flag once the run has been evaluated (quality.json has the rest). */
+  quality?: QualityFlag | null;
 }
 
 export interface RunWarning {

@@ -5,6 +5,7 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { ExperimentConfig } from './experimentConfig';
+import type { QualityRecord } from './qualityFormat';
 import type { BackendReport, CheckpointEntry, MetricRecord, Progress, RunError, SampleEntry } from './runFormat';
 
 export interface StartParams {
@@ -35,7 +36,7 @@ export interface ResumeParams {
   overrides?: ResumeOverrides;
 }
 
-export const RESUME_OVERRIDABLE = ['epochs', 'maxSteps', 'backend', 'logEvery', 'sampleEvery', 'checkpointEveryEpochs', 'name'] as const;
+export const RESUME_OVERRIDABLE = ['epochs', 'maxSteps', 'backend', 'logEvery', 'sampleEvery', 'checkpointEveryEpochs', 'name', 'evalEvery', 'evalAfter'] as const;
 export type ResumeOverrides = Partial<Pick<ExperimentConfig, (typeof RESUME_OVERRIDABLE)[number]>>;
 
 export interface StartResult {
@@ -45,7 +46,7 @@ export interface StartResult {
   progress: Progress;
 }
 
-export type TrainerPhase = 'starting' | 'downloading' | 'loading-data' | 'training' | 'paused' | 'checkpointing' | 'stopping';
+export type TrainerPhase = 'starting' | 'downloading' | 'loading-data' | 'training' | 'paused' | 'checkpointing' | 'stopping' | 'evaluating';
 
 export interface StatusParams {
   phase: TrainerPhase;
@@ -78,6 +79,8 @@ export const StatusNotification = new NotificationType<StatusParams>('gan/status
 export const MetricsNotification = new NotificationType<MetricRecord>('gan/metrics');
 export const SampleNotification = new NotificationType<SampleEntry>('gan/sample');
 export const CheckpointNotification = new NotificationType<CheckpointEntry>('gan/checkpointSaved');
+/** A sample-quality evaluation finished (also appended to quality.jsonl). */
+export const QualityNotification = new NotificationType<QualityRecord>('gan/quality');
 export const FinishedNotification = new NotificationType<FinishedParams>('gan/finished');
 export const FailedNotification = new NotificationType<FailedParams>('gan/failed');
 

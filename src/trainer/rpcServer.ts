@@ -13,6 +13,7 @@ import {
   FinishedNotification,
   MetricsNotification,
   PauseRequest,
+  QualityNotification,
   RenameRequest,
   ResumeRequest,
   SampleNotification,
@@ -41,6 +42,7 @@ export function serve(connection: MessageConnection, hooks: ServerHooks, options
     metrics: (r) => void connection.sendNotification(MetricsNotification, r),
     sample: (s) => void connection.sendNotification(SampleNotification, s),
     checkpoint: (c) => void connection.sendNotification(CheckpointNotification, c),
+    quality: (q) => void connection.sendNotification(QualityNotification, q),
     log: hooks.log,
   };
 

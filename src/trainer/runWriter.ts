@@ -119,12 +119,14 @@ export class RunWriter {
     this.save();
   }
 
-  appendMetric(record: MetricRecord, progress: Progress): void {
+  /** Appends a metrics line; run.json is rewritten only when `saveManifest` (losses are recorded every step). */
+  appendMetric(record: MetricRecord, progress: Progress, saveManifest = true): void {
     appendLine(path.join(this.dir, METRICS_FILE), JSON.stringify(record));
-    this.update({
+    Object.assign(this.manifest, {
       progress,
       lastMetrics: { step: record.step, lossD: record.lossD, lossG: record.lossG, dReal: record.dReal, dFake: record.dFake },
     });
+    if (saveManifest) this.save();
   }
 
   private writeGrid(file: string, grid: Grid, text: Record<string, string>): void {

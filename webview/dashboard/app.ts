@@ -13,6 +13,7 @@ import { CompareGrids } from './ui/compareGrids';
 import { h } from '../common/dom';
 import { chartPng, timelineGif } from './ui/exports';
 import { Header } from './ui/header';
+import { QualityPanel } from './ui/qualityPanel';
 import { RealVsGenerated } from './ui/realVsGenerated';
 import { readTheme, ThemeColors, watchTheme } from './ui/theme';
 import { ImageCache, Timeline } from './ui/timeline';
@@ -81,6 +82,7 @@ export class App {
   private readonly timeline: Timeline;
   private readonly realVsGenerated: RealVsGenerated;
   private readonly compareGrids: CompareGrids;
+  private readonly quality = new QualityPanel();
   private pending: Changes | undefined;
   private pendingSince: number | undefined;
   /** ms spent applying the messages of the pending redraw. */
@@ -123,7 +125,7 @@ export class App {
       h(
         'div',
         { class: 'layout' },
-        h('div', { class: 'column charts-column' }, this.toolbar.element, h('div', { class: 'charts' }, ...this.charts.map((c) => c.element))),
+        h('div', { class: 'column charts-column' }, this.toolbar.element, h('div', { class: 'charts' }, ...this.charts.map((c) => c.element)), this.quality.element),
         h('div', { class: 'column samples-column' }, this.timeline.element, this.realVsGenerated.element, this.compareGrids.element),
       ),
     );
@@ -168,7 +170,7 @@ export class App {
   private schedule(changes: Changes, since = performance.now()): void {
     const p = this.pending;
     this.pending = p
-      ? { header: p.header || changes.header, metrics: p.metrics || changes.metrics, samples: p.samples || changes.samples, runList: p.runList || changes.runList, compare: p.compare || changes.compare, reset: p.reset || changes.reset }
+      ? { header: p.header || changes.header, metrics: p.metrics || changes.metrics, samples: p.samples || changes.samples, runList: p.runList || changes.runList, compare: p.compare || changes.compare, reset: p.reset || changes.reset, quality: p.quality || changes.quality }
       : changes;
     this.pendingSince ??= since;
     this.frame ??= requestAnimationFrame(() => this.draw());
@@ -189,6 +191,7 @@ export class App {
     if (changes.runList || changes.reset) this.toolbar.renderRuns(this.model.runs, this.view.compare);
     if (changes.metrics || changes.samples || changes.compare || changes.reset) this.drawCharts();
     if (changes.samples || changes.compare || changes.reset) this.drawSamples();
+    if (changes.quality || changes.compare || changes.reset) this.quality.render(this.runs(), this.theme);
     // The timeline's caption says whether it follows new grids of a live run.
     else if (changes.header) this.timeline.render(main, this.view);
     this.stats.renders++;

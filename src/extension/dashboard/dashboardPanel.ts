@@ -268,7 +268,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private toSnapshot(dir: string, s: FeedSnapshot): RunSnapshot {
-    return { info: s.info, metrics: s.metrics, samples: this.sampleRefs(dir, s.samples), realGrid: s.hasRealGrid ? this.fileUri(dir, REAL_GRID_FILE) : null };
+    return { info: s.info, metrics: s.metrics, samples: this.sampleRefs(dir, s.samples), realGrid: s.hasRealGrid ? this.fileUri(dir, REAL_GRID_FILE) : null, quality: s.quality };
   }
 
   private toDelta(dir: string, d: FeedDelta): RunDelta {
@@ -278,6 +278,7 @@ export class DashboardPanel implements vscode.Disposable {
     if (d.replace) delta.replace = d.replace;
     if (d.samples) delta.samples = this.sampleRefs(dir, d.samples);
     if (d.hasRealGrid !== undefined) delta.realGrid = d.hasRealGrid ? this.fileUri(dir, REAL_GRID_FILE) : null;
+    if (d.quality) delta.quality = d.quality;
     return delta;
   }
 

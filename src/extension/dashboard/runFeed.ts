@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import type { RunInfo, WireColumns } from '../../protocol/dashboardProtocol';
 import { MetricTable } from '../../protocol/metricTable';
 import { METRICS_FILE, REAL_GRID_FILE, RUN_MANIFEST, SampleEntry } from '../../protocol/runFormat';
+import { QUALITY_FILE, QualityRecord } from '../../protocol/qualityFormat';
+import { readQuality } from '../../common/qualityFiles';
 import type { RunStoreChange, RunSummary } from '../runs/runStore';
 import type { DisposableLike } from '../util/disposable';
 import { MetricsTail } from './metricsTail';
@@ -46,6 +48,7 @@ export interface FeedSnapshot {
   metrics: WireColumns;
   samples: SampleEntry[];
   hasRealGrid: boolean;
+  quality: QualityRecord[];
 }
 
 export interface FeedDelta {
@@ -54,6 +57,7 @@ export interface FeedDelta {
   replace?: WireColumns;
   samples?: SampleEntry[];
   hasRealGrid?: boolean;
+  quality?: QualityRecord[];
 }
 
 export type FeedRead<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -75,6 +79,7 @@ export class RunFeed {
   private lastInfo = '';
   private lastSamples = '';
   private lastReal: boolean | undefined;
+  private lastQuality = '';
 
   constructor(
     readonly dir: string,
@@ -102,6 +107,8 @@ export class RunFeed {
     this.manifestStale = true;
     // An empty set means "something in the folder changed"; read the tail to be sure.
     if (!files || files.size === 0 || files.has(METRICS_FILE)) this.metricsStale = true;
+    // quality.jsonl is read with the manifest (the trainer rewrites run.json after each evaluation).
+    if (files?.has(QUALITY_FILE)) this.manifestStale = true;
     this.onStale();
   }
 
@@ -196,7 +203,9 @@ export class RunFeed {
     this.lastInfo = JSON.stringify(read.value.info);
     this.lastSamples = JSON.stringify(samples);
     this.lastReal = hasRealGrid;
-    return { ok: true, value: { info: read.value.info, metrics: this.table.wire(0), samples, hasRealGrid } };
+    const quality = readQuality(this.dir).records;
+    this.lastQuality = JSON.stringify(quality);
+    return { ok: true, value: { info: read.value.info, metrics: this.table.wire(0), samples, hasRealGrid, quality } };
   }
 
   /** What changed since the last snapshot or poll; undefined when nothing did. */
@@ -226,6 +235,12 @@ export class RunFeed {
       if (real !== this.lastReal) {
         this.lastReal = real;
         delta.hasRealGrid = real;
+      }
+      const quality = readQuality(this.dir).records;
+      const qualityJson = JSON.stringify(quality);
+      if (qualityJson !== this.lastQuality) {
+        this.lastQuality = qualityJson;
+        delta.quality = quality;
       }
     }
     return { ok: true, value: Object.keys(delta).length > 0 ? delta : undefined };

@@ -33,6 +33,7 @@ export function dashboardStatus(summary: RunSummary, live: LiveState | undefined
         return 'starting';
       case 'training':
       case 'checkpointing':
+      case 'evaluating':
         return 'running';
     }
   }

@@ -74,6 +74,8 @@ export function runView(run: RunSummary, live?: LiveRunState): NodeView {
   }
   const losses = lossText(m);
   if (losses) parts.push(losses);
+  const quality = qualityText(m);
+  if (quality) parts.push(quality);
   return {
     label: m.name,
     description: parts.join(' · '),
@@ -102,6 +104,8 @@ function runTooltip(run: RunSummary, status: DisplayStatus): string {
     `| progress | step ${m.progress.step}/${m.progress.totalSteps}, ${formatDuration(m.progress.elapsedSec)} of training |`,
   ];
   if (m.lastMetrics) lines.push(`| last losses | D ${formatLoss(m.lastMetrics.lossD)}, G ${formatLoss(m.lastMetrics.lossG)} (step ${m.lastMetrics.step}) |`);
+  if (m.quality?.bestFid != null) lines.push(`| best FID-FMNIST | ${m.quality.bestFid.toFixed(2)} (step ${m.quality.bestFidStep}; not comparable with Inception-FID) |`);
+  if (m.quality?.alarm) lines.push(`| quality | mode-collapse warning (see the dashboard's quality chart) |`);
   if (m.parent) lines.push(`| branched from | ${escapeMd(m.parent.runId)} @ ${m.parent.checkpoint} |`);
   if (m.external) {
     const x = m.external;
@@ -122,6 +126,13 @@ function runTooltip(run: RunSummary, status: DisplayStatus): string {
   }
   lines.push('', `\`${escapeMd(run.dir)}\``);
   return lines.join('\n');
+}
+
+/** "FID 23.4" (the run's best FID-FMNIST), with a warning sign when the mode-collapse alarm was raised. */
+export function qualityText(m: RunManifest): string | undefined {
+  const q = m.quality;
+  if (!q || q.bestFid === null) return q?.alarm ? '⚠ collapse?' : undefined;
+  return `FID ${q.bestFid < 100 ? q.bestFid.toFixed(1) : Math.round(q.bestFid)}${q.alarm ? ' ⚠' : ''}`;
 }
 
 function escapeMd(text: string): string {

@@ -20,7 +20,7 @@ function totalEpochs(run: ActiveRun): number | undefined {
 /** "ep 3/20 · 1,234/9,380 · D 0.523 G 2.310 · ETA 12m 5s" */
 export function progressText(run: ActiveRun): string {
   const p = run.state.progress;
-  if (!p || (run.state.phase !== 'training' && run.state.phase !== 'paused' && run.state.phase !== 'checkpointing')) return run.state.message;
+  if (!p || (run.state.phase !== 'training' && run.state.phase !== 'paused' && run.state.phase !== 'checkpointing' && run.state.phase !== 'evaluating')) return run.state.message;
   const parts = [`ep ${Math.min(p.epoch + 1, totalEpochs(run) ?? p.epoch + 1)}/${totalEpochs(run)}`, `${formatCount(p.step)}/${formatCount(p.totalSteps)}`];
   const m = run.state.lastMetrics;
   if (m) parts.push(`D ${formatLoss(m.lossD)} G ${formatLoss(m.lossG)}`);

@@ -29,6 +29,30 @@ export const TRAIN_IMAGES: DatasetFile = {
   dataMd5: 'f4a8712d7a061bf5bd6d2ca38dc4d50a',
 };
 
+export const TEST_IMAGES: DatasetFile = {
+  name: 't10k-images-idx3-ubyte.gz',
+  count: 10000,
+  gzipMd5: 'bef4ecab320f06d8554ea6380940ec79',
+  dataMd5: '8181f5470baa50b63fa0f6fddb340f0a',
+};
+
+export const TRAIN_LABELS: DatasetFile = {
+  name: 'train-labels-idx1-ubyte.gz',
+  count: 60000,
+  gzipMd5: '25c81989df183df01b3e8a0aad5dffbe',
+  dataMd5: '9018921c3c673c538a1fc5bad174d6f9',
+};
+
+export const TEST_LABELS: DatasetFile = {
+  name: 't10k-labels-idx1-ubyte.gz',
+  count: 10000,
+  gzipMd5: 'bb300cfdad3c16e7a12a480ee83cd310',
+  dataMd5: '15d484375f8d13e6eb1aabb0c3f46965',
+};
+
+/** The ten classes of FashionMNIST, by label. */
+export const CLASS_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
+
 export type DataSource = 'configured' | 'cache' | 'debian' | 'download';
 
 export interface LocatedFile {
@@ -92,6 +116,19 @@ export async function locateDatasetFile(spec: DatasetFile, options: LocateOption
 
 /** Reads and validates the training images: returns `count` 28x28 uint8 images. */
 export function readImages(file: string, spec: DatasetFile = TRAIN_IMAGES): { count: number; pixels: Uint8Array } {
+  const { dims, data } = readIdxFile(file, spec, [null, SOURCE_IMAGE_SIZE, SOURCE_IMAGE_SIZE]);
+  return { count: dims[0], pixels: data };
+}
+
+/** Reads and validates a label file: one class index (0-9) per image. */
+export function readLabels(file: string, spec: DatasetFile): Uint8Array {
+  const { data } = readIdxFile(file, spec, [null]);
+  const bad = data.findIndex((label) => label >= CLASS_NAMES.length);
+  if (bad >= 0) throw new DataFileError(file, `label ${bad} is ${data[bad]}, outside 0-${CLASS_NAMES.length - 1}`, 'Use the official FashionMNIST label files.');
+  return data;
+}
+
+function readIdxFile(file: string, spec: DatasetFile, dims: (number | null)[]): { dims: number[]; data: Uint8Array } {
   let compressed: Buffer;
   try {
     compressed = fs.readFileSync(file);
@@ -99,7 +136,7 @@ export function readImages(file: string, spec: DatasetFile = TRAIN_IMAGES): { co
     throw new DataFileError(file, `cannot be read (${(error as Error).message})`, 'Check that the file exists and is readable.');
   }
   const raw = gunzipIdx(file, compressed);
-  const idx = parseIdx(file, raw, [null, SOURCE_IMAGE_SIZE, SOURCE_IMAGE_SIZE]);
+  const idx = parseIdx(file, raw, dims);
   if (idx.dims[0] === 0) {
     throw new DataFileError(file, 'holds no images (its header says 0)', 'Use the official FashionMNIST files: delete this one so that GAN Studio downloads a fresh copy, or set the dataset folder to a complete copy.');
   }
@@ -113,5 +150,5 @@ export function readImages(file: string, spec: DatasetFile = TRAIN_IMAGES): { co
       );
     }
   }
-  return { count: idx.dims[0], pixels: idx.data };
+  return idx;
 }

@@ -25,6 +25,11 @@ import {
   SampleEntry,
 } from '../../protocol/runFormat';
 import type { FinishedParams, StartParams, StartResult, StatusParams } from '../../protocol/trainerProtocol';
+import { QUALITY_FILE, qualityFlag, QualityRecord, QualitySummary } from '../../protocol/qualityFormat';
+import { appendQuality, readQuality, readQualitySummary, truncateQuality, writeQualitySummary } from '../../common/qualityFiles';
+import type { LocateOptions } from '../data/fashionMnist';
+import { evaluationLatents, QualityEvaluator } from '../evaluator/qualityEvaluator';
+import { DEFAULT_DATASET, evaluatorFor } from '../evaluator/registry';
 import { selectBackend } from '../backend/select';
 import { assertGpuHealthy, gpuLostError } from '../backend/webgpu';
 import { loadTrainingSet } from '../data/loadTrainingSet';
@@ -43,6 +48,8 @@ export interface SessionEvents {
   metrics(record: MetricRecord): void;
   sample(entry: SampleEntry): void;
   checkpoint(entry: CheckpointEntry): void;
+  /** A sample-quality evaluation finished. */
+  quality?(record: QualityRecord): void;
   /** A human-readable log line (the CLI prints it; the RPC server writes it to stdout). */
   log(line: string): void;
 }
@@ -54,6 +61,8 @@ export interface SessionOptions {
   backendSearchPaths?: string[];
   /** Overrides Debian's data set folder (tests). */
   systemDataDir?: string;
+  /** Opens the quality evaluator (tests give a small one); default: the data set's registered evaluator. */
+  openEvaluator?: (locate: LocateOptions, log: (line: string) => void) => Promise<QualityEvaluator>;
 }
 
 /** An error a user can act on: what happened and what to do. */
@@ -122,6 +131,11 @@ export class TrainingSession {
   private secPerStep: number | null = null;
   private imagesPerSec: number | null = null;
   private saturatedRecords = 0;
+  private evaluator: QualityEvaluator | undefined;
+  private evalLatents: Float32Array | undefined;
+  /** Coverage entropy and recall of the run's training evaluations so far (for the collapse alarm). */
+  private qualityHistory: { entropy: number; recall: number }[] = [];
+  private evaluationUnavailable = false;
 
   private constructor(
     private readonly config: ExperimentConfig,
@@ -130,6 +144,8 @@ export class TrainingSession {
     private readonly state: TrainingState,
     private readonly writer: RunWriter,
     private readonly events: SessionEvents,
+    private readonly locate: LocateOptions,
+    private readonly options: SessionOptions,
   ) {
     this.total = totalSteps(config, set.size);
     this.perEpoch = stepsPerEpoch(config, set.size);
@@ -181,7 +197,11 @@ export class TrainingSession {
       state = buildState(config);
       if (resumed?.checkpoint) await restoreState(state, resumed.checkpoint);
       writer = openWriter(params, config, backend, set, state, resumed);
-      const session = new TrainingSession(config, backend, set, state, writer, events);
+      const locate: LocateOptions = { dataDirs: params.dataDirs ?? [], cacheDir: params.cacheDir, offline: params.offline, systemDir: options.systemDataDir };
+      const session = new TrainingSession(config, backend, set, state, writer, events, locate, options);
+      const carried = carryQuality(writer.dir, resumed, state.step);
+      session.qualityHistory = carried.history;
+      if (carried.summary) writer.update({ quality: qualityFlag(carried.summary) });
       if (!resumed?.checkpoint) writer.writeRealGrid(makeGrid(set.firstImages(0, config.sampleCount), IMAGE_SIZE));
       session.say(`Run folder: ${writer.dir}`);
       if (resumed?.checkpoint) session.say(`Resuming from checkpoint ${resumed.checkpoint.manifest.id} (step ${state.step})`);
@@ -272,6 +292,7 @@ export class TrainingSession {
     } finally {
       this.writer.release();
       disposeState(this.state);
+      this.evaluator?.dispose();
     }
   }
 
@@ -301,31 +322,36 @@ export class TrainingSession {
       // A lost GPU device computes nothing: fail before its values reach the metrics or a checkpoint.
       assertGpuHealthy();
       const isLast = step === this.total - 1;
-      const shouldLog = batch % config.logEvery === 0 || isLast;
-      // Every step, logged or not: two scalars read back, so that divergence stops the run at once
-      // (before a grid or a checkpoint of NaN weights is written). Read asynchronously: a GPU
-      // backend cannot read synchronously in Node.
-      const values = shouldLog ? await readStep(outputs) : undefined;
-      const losses = values ?? { lossD: (await outputs.lossD.data())[0], lossG: (await outputs.lossG.data())[0] };
+      // Losses are recorded every step (a progress line is printed every logEvery batches, the seed's
+      // 50); reading them every step also stops a diverging run at once, before a grid or a checkpoint
+      // of NaN weights is written. Read asynchronously: a GPU backend cannot read synchronously in Node.
+      const shouldPrint = batch % config.logEvery === 0 || isLast;
+      const values = await readStep(outputs);
       disposeStep(outputs);
-      checkFinite(step, losses);
+      checkFinite(step, values);
       state.step += 1;
       windowStart.images += batchLength;
       const now = performance.now();
       state.elapsedSec += (now - loopClock) / 1000;
       loopClock = now;
 
-      if (values) {
+      if (shouldPrint) {
         const seconds = (now - windowStart.time) / 1000;
         const steps = state.step - windowStart.step;
         this.imagesPerSec = seconds > 0 ? windowStart.images / seconds : null;
         const sps = seconds / Math.max(steps, 1);
         this.secPerStep = this.secPerStep === null ? sps : 0.7 * this.secPerStep + 0.3 * sps;
         windowStart = { time: now, step: state.step, images: 0 };
-        this.logMetrics(step, epoch, batch, values);
       }
+      this.logMetrics(step, epoch, batch, values, shouldPrint);
       const scheduled = step % config.sampleEvery === 0;
       if (scheduled || isLast) await this.renderSample(step, epoch, scheduled);
+      if (!this.evaluationUnavailable && shouldEvaluate(config, step, isLast)) {
+        await this.evaluateOrWarn(step, epoch);
+        // Evaluation time is not training time (it is logged and summed in quality.json).
+        loopClock = performance.now();
+        windowStart = { time: loopClock, step: state.step, images: 0 };
+      }
       if (batch === this.perEpoch - 1 && (epoch + 1) % config.checkpointEveryEpochs === 0) await this.checkpoint('epoch');
       // Let requests (stop, pause, checkpoint) in between iterations.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -352,8 +378,9 @@ export class TrainingSession {
     }
   }
 
-  private logMetrics(step: number, epoch: number, batch: number, v: StepValues): void {
-    this.watchSaturation(step, v);
+  private logMetrics(step: number, epoch: number, batch: number, v: StepValues, print: boolean): void {
+    // Saturation is judged on the printed records (every logEvery steps), as the seed's log shows them.
+    if (print) this.watchSaturation(step, v);
     const record: MetricRecord = {
       step,
       epoch,
@@ -364,9 +391,10 @@ export class TrainingSession {
       time: Date.now(),
     };
     const progress = this.progress();
-    this.writer.appendMetric(record, progress);
-    this.events.status({ phase: 'training', message: 'Training', progress });
+    this.writer.appendMetric(record, progress, print);
     this.events.metrics(record);
+    if (!print) return;
+    this.events.status({ phase: 'training', message: 'Training', progress });
     this.say(
       `ep ${epoch}; batch ${batch}/${this.perEpoch}\t Loss D: ${v.lossD}\tLoss G: ${v.lossG}` +
         `\tD(x): ${v.dReal.toFixed(4)}\tD(G(z)): ${v.dFake.toFixed(4)} / ${v.dFakeAfter.toFixed(4)}` +
@@ -402,6 +430,51 @@ export class TrainingSession {
     this.events.sample(entry);
   }
 
+  /** An evaluation that cannot run (no evaluator model, no test split) is reported once and training goes on. */
+  private async evaluateOrWarn(step: number, epoch: number): Promise<void> {
+    try {
+      await this.evaluate(step, epoch);
+    } catch (error) {
+      const e = error as Error & { hint?: string };
+      this.evaluationUnavailable = true;
+      this.say(`Sample quality is not measured in this run: ${e.message}${e.hint ? ` ${e.hint}` : ''}`);
+      this.events.status({ phase: this.control.paused ? 'paused' : 'training', message: this.control.paused ? 'Paused' : 'Training', progress: this.progress() });
+    }
+  }
+
+  /**
+   * Measures G (eval mode) on the run's fixed evaluation latents. Draws no training randomness and
+   * changes no variable, so a resumed run still equals an uninterrupted one.
+   */
+  private async evaluate(step: number, epoch: number): Promise<void> {
+    const started = performance.now();
+    this.events.status({ phase: 'evaluating', message: 'Measuring sample quality', progress: this.progress() });
+    if (!this.evaluator) {
+      const open = this.options.openEvaluator ?? ((locate, log) => QualityEvaluator.open(evaluatorFor(DEFAULT_DATASET), locate, log));
+      this.evaluator = await open(this.locate, (line) => this.say(line));
+      this.evalLatents = evaluationLatents(this.config.seed, this.config.evalSamples, this.config.latentSize);
+    }
+    const evaluator = this.evaluator;
+    const metrics = evaluator.measure(evaluator.generatorFeatures(this.state.model, this.evalLatents!), this.qualityHistory);
+    const record: QualityRecord = { step, epoch, source: 'training', ...metrics, seconds: (performance.now() - started) / 1000, time: Date.now() };
+    this.qualityHistory.push({ entropy: record.coverage.entropy, recall: record.recall });
+    const summary = appendQuality(this.writer.dir, record, {
+      evaluator: evaluator.loaded.metadata.version,
+      fidLabel: evaluator.entry.fidLabel,
+      classNames: [...evaluator.entry.classNames],
+      trainingSec: this.state.elapsedSec,
+    });
+    this.writer.update({ quality: qualityFlag(summary) });
+    this.events.quality?.(record);
+    this.say(
+      `Quality at step ${step}: ${evaluator.entry.fidLabel} ${record.fid.toFixed(2)}, KID ${record.kid.toFixed(4)} ± ${record.kidStd.toFixed(4)}, ` +
+        `precision ${record.precision.toFixed(3)}, recall ${record.recall.toFixed(3)}, class coverage ${record.coverage.entropy.toFixed(3)} ` +
+        `(${record.samples} samples, ${record.seconds.toFixed(1)} s; evaluation ${summary.evaluationSec.toFixed(0)} s of ${summary.trainingSec.toFixed(0)} s training)`,
+    );
+    if (record.alarm) this.say(`Mode-collapse warning at step ${step}: ${record.alarmReasons.join('; ')}`);
+    if (!this.stopRequested) this.events.status({ phase: this.control.paused ? 'paused' : 'training', message: this.control.paused ? 'Paused' : 'Training', progress: this.progress() });
+  }
+
   private async checkpoint(reason: CheckpointReason): Promise<CheckpointEntry> {
     assertGpuHealthy();
     this.events.status({ phase: 'checkpointing', message: 'Saving a checkpoint', progress: this.progress() });
@@ -434,6 +507,31 @@ export class TrainingSession {
 
 /** Logged records in a row with a pinned loss before a run counts as saturated. */
 export const SATURATION_RECORDS = 10;
+
+/** Whether the iteration just done (0-based `step`) is followed by an evaluation. */
+export function shouldEvaluate(config: Pick<ExperimentConfig, 'evalEvery' | 'evalAfter'>, step: number, isLast: boolean): boolean {
+  if (config.evalEvery === null) return false;
+  return isLast || (step >= config.evalAfter && step % config.evalEvery === 0);
+}
+
+/**
+ * The quality history a session continues from: a resumed run drops its training evaluations from
+ * `step` on (they are recomputed exactly); a branch copies its parent's up to `step`.
+ */
+function carryQuality(runDir: string, resumed: ResumeSource | undefined, step: number): { history: { entropy: number; recall: number }[]; summary?: QualitySummary } {
+  if (!resumed) return { history: [] };
+  const previous = readQualitySummary(resumed.runDir);
+  let records: QualityRecord[];
+  if (!resumed.branch) records = truncateQuality(runDir, step);
+  else {
+    records = readQuality(resumed.runDir).records.filter((r) => r.source === 'training' && r.step < step);
+    for (const r of records) appendLine(path.join(runDir, QUALITY_FILE), JSON.stringify(r));
+  }
+  const summary = previous
+    ? writeQualitySummary(runDir, records, { evaluator: previous.evaluator, fidLabel: previous.fidLabel, classNames: previous.classNames, trainingSec: previous.trainingSec })
+    : undefined;
+  return { history: records.filter((r) => r.source === 'training').map((r) => ({ entropy: r.coverage.entropy, recall: r.recall })), summary };
+}
 
 /** Fails the run when the losses are no longer numbers: continuing would only write garbage. */
 export function checkFinite(step: number, v: Pick<StepValues, 'lossD' | 'lossG'>): void {

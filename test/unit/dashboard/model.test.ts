@@ -80,6 +80,17 @@ describe('dashboard: webview model', () => {
     assert.ok(h.header && !h.compare);
   });
 
+  it('keeps the quality evaluations of a snapshot and replaces them on an update that carries them', () => {
+    const model = emptyModel();
+    applyHostMessage(model, { type: 'snapshot', main: snapshot('/runs/a', 3), compare: [], runs: [], timing });
+    assert.equal(model.main!.quality.length, 0, 'a snapshot without evaluations');
+    const record = { step: 2, epoch: 0, source: 'training' as const, evaluator: 'fmnist-v1', samples: 64, fid: 12, kid: 0.1, kidStd: 0, precision: 0.6, recall: 0.5, coverage: { histogram: [1], entropy: 0, minShare: 1, maxShare: 1, meanConfidence: 1 }, alarm: true, alarmReasons: ['x'], seconds: 1, time: 1 };
+    const c = applyHostMessage(model, { type: 'update', runs: [{ key: '/runs/a', quality: [record] }] });
+    assert.equal(c.quality, true);
+    assert.equal(c.metrics, false);
+    assert.deepEqual(model.main!.quality.map((q) => q.fid), [12]);
+  });
+
   it('replaces the compared runs, the run list, and reports an unavailable run', () => {
     const model = emptyModel();
     applyHostMessage(model, { type: 'snapshot', main: snapshot('/runs/a', 3), compare: [], runs: [], timing });

@@ -8,6 +8,7 @@ import { FeedController, LiveRun, RunFeed } from '../../../src/extension/dashboa
 import { buildRunInfo, dashboardStatus, LiveState } from '../../../src/extension/dashboard/runInfo';
 import { RunStore } from '../../../src/extension/runs/runStore';
 import { METRICS_FILE, SampleEntry } from '../../../src/protocol/runFormat';
+import { QUALITY_FILE, QualityRecord } from '../../../src/protocol/qualityFormat';
 import { appendRecords, recordLines, syntheticRecords, tempRunsRoot, updateManifest, writeRun } from '../../fixtures/runFixtures';
 
 class FakeLiveRun implements LiveRun {
@@ -69,6 +70,29 @@ describe('dashboard host: run feed', () => {
     const poll = f.poll();
     assert.ok(poll.ok);
     assert.equal(poll.value, undefined);
+  });
+
+  it('sends the quality evaluations in the snapshot, and again only when quality.jsonl changed', () => {
+    const run = writeRun(root, { name: 'evaluated', records: syntheticRecords(4) });
+    const record = (step: number, fid: number): QualityRecord => ({
+      step, epoch: 0, source: 'training', evaluator: 'fmnist-v1', samples: 64, fid, kid: 0.1, kidStd: 0.01, precision: 0.5, recall: 0.5,
+      coverage: { histogram: new Array(10).fill(0.1), entropy: 1, minShare: 0.1, maxShare: 0.1, meanConfidence: 0.9 }, alarm: false, alarmReasons: [], seconds: 1, time: step,
+    });
+    fs.writeFileSync(path.join(run.dir, QUALITY_FILE), `${JSON.stringify(record(1, 40))}\n`);
+    store = new RunStore(root, false);
+    const f = feed(run.dir);
+    const snap = f.snapshot();
+    assert.ok(snap.ok);
+    assert.deepEqual(snap.value.quality.map((q) => q.fid), [40]);
+    fs.appendFileSync(path.join(run.dir, QUALITY_FILE), `${JSON.stringify(record(3, 30))}\n`);
+    store.refresh([run.dir], new Map([[run.dir, new Set([QUALITY_FILE])]]));
+    const poll = f.poll();
+    assert.ok(poll.ok && poll.value);
+    assert.deepEqual(poll.value.quality?.map((q) => q.fid), [40, 30]);
+    store.refresh([run.dir], new Map([[run.dir, new Set([QUALITY_FILE])]]));
+    const again = f.poll();
+    assert.ok(again.ok);
+    assert.equal(again.value?.quality, undefined, 'unchanged evaluations are not sent again');
   });
 
   it('follows a run another process writes: appended records, then the new manifest', () => {

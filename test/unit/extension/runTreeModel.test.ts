@@ -20,6 +20,15 @@ describe('the Runs tree model', () => {
     assert.match(view.tooltip!, /wasm: tfjs\\-backend\\-wasm 4\\.22\\.0/);
   });
 
+  it("shows a run's best FID, and a warning sign when the mode-collapse alarm was raised", () => {
+    const view = runView(summary({ status: 'completed', quality: { bestFid: 23.456, bestFidStep: 699, alarm: false } }));
+    assert.equal(view.description, '2/20 epochs · D 0.523 · G 2.310 · FID 23.5');
+    assert.match(view.tooltip!, /best FID-FMNIST \| 23\.46 \(step 699; not comparable with Inception-FID\)/);
+    const alarmed = runView(summary({ status: 'completed', quality: { bestFid: 140.2, bestFidStep: 100, alarm: true } }));
+    assert.match(alarmed.description!, /FID 140 ⚠$/);
+    assert.match(alarmed.tooltip!, /mode-collapse warning/);
+  });
+
   it('shows live progress and ETA for a running run, and paused when paused', () => {
     const running = summary({ status: 'running', progress: { ...fixtureManifest().progress, step: 1234, etaSec: 754 } });
     assert.equal(runView(running, { paused: false }).description, 'step 1234/9380 · ETA 12m 34s · D 0.523 · G 2.310');

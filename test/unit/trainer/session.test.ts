@@ -7,6 +7,10 @@ import { readMetrics, readRun } from '../../../src/common/runReader';
 import { loadCheckpoint } from '../../../src/trainer/train/checkpoint';
 import { checkFinite, SessionEvents, TrainingError, TrainingSession } from '../../../src/trainer/train/session';
 import { tempDir, writeImagesFixture } from '../helpers';
+import { readQuality, readQualitySummary } from '../../../src/common/qualityFiles';
+import { preprocessImages } from '../../../src/trainer/data/preprocess';
+import { syntheticImages } from '../helpers';
+import { openFakeEvaluator } from '../evaluator/fakeEvaluator';
 
 const quiet: SessionEvents = { status: () => undefined, metrics: () => undefined, sample: () => undefined, checkpoint: () => undefined, log: () => undefined };
 
@@ -47,6 +51,56 @@ describe('training sessions', () => {
     assert.ok(manifest.ok);
     assert.equal(manifest.manifest.status, 'completed');
     assert.deepEqual(manifest.manifest.checkpoints.map((c) => c.id), ['step-000003', 'step-000004', 'step-000006', 'step-000009']);
+  });
+
+  it('evaluates on its schedule without changing training, and a resumed run evaluates exactly as an uninterrupted one', async () => {
+    const root = tempDir();
+    const real = preprocessImages(syntheticImages(40), 28, 32);
+    const options = { openEvaluator: () => openFakeEvaluator(real) };
+    const withEval = { evalEvery: 2, evalAfter: 2, evalSamples: 64 };
+    const plain = await TrainingSession.prepare({ config: tinyConfig({ name: 'plain' }), runsRoot: root, ...common }, quiet);
+    await plain.run();
+    const qualityEvents: number[] = [];
+    const straight = await TrainingSession.prepare(
+      { config: tinyConfig({ name: 'evaluated', ...withEval }), runsRoot: root, ...common },
+      { ...quiet, quality: (q) => qualityEvents.push(q.step) },
+      options,
+    );
+    await straight.run();
+    assert.deepEqual(losses(readMetrics(straight.runDir).records), losses(readMetrics(plain.runDir).records), 'evaluation leaves the losses unchanged');
+    const final = (dir: string) => loadCheckpoint(path.join(dir, 'checkpoints', 'step-000009')).tensors;
+    for (const name of ['G/0/weight', 'G/1/bn/running_mean', 'D/1/weight']) assert.deepEqual(final(straight.runDir).get(name), final(plain.runDir).get(name), name);
+    const quality = readQuality(straight.runDir).records;
+    assert.deepEqual(quality.map((q) => q.step), [2, 4, 6, 8], 'every evalEvery from evalAfter on, and the last step');
+    assert.deepEqual(qualityEvents, [2, 4, 6, 8]);
+    assert.ok(quality.every((q) => q.samples === 64 && Number.isFinite(q.fid) && q.fid >= 0 && q.coverage.histogram.length === 10));
+    const summary = readQualitySummary(straight.runDir);
+    assert.ok(summary && summary.evaluations === 4 && summary.best && summary.best.fid === Math.min(...quality.map((q) => q.fid)));
+    const manifest = readRun(straight.runDir);
+    assert.ok(manifest.ok && manifest.manifest.quality?.bestFid === summary.best.fid);
+
+    const half = await TrainingSession.prepare({ config: tinyConfig({ name: 'evaluated halves', ...withEval, maxSteps: 4 }), runsRoot: root, ...common }, quiet, options);
+    await half.run();
+    const resumed = await TrainingSession.prepare({ resume: { runDir: half.runDir, overrides: { maxSteps: null } }, runsRoot: root, ...common }, quiet, options);
+    await resumed.run();
+    // The first half ended at step 3 (its final evaluation stays in the history); the resume continues from step 4.
+    const all = readQuality(half.runDir).records;
+    assert.deepEqual(all.map((q) => q.step), [2, 3, 4, 6, 8]);
+    const again = all.filter((q) => q.step !== 3);
+    const figures = (records: typeof again) => records.map((q) => [q.step, q.fid, q.kid, q.precision, q.recall, q.coverage.histogram]);
+    assert.deepEqual(losses(readMetrics(half.runDir).records), losses(readMetrics(plain.runDir).records));
+    assert.deepEqual(figures(again), figures(quality));
+  });
+
+  it('goes on training when the evaluator cannot be opened, and says so once', async () => {
+    const root = tempDir();
+    const lines: string[] = [];
+    const failing = { openEvaluator: () => Promise.reject(Object.assign(new Error('The evaluator model fmnist-v1 is missing.'), { hint: 'Reinstall GAN Studio.' })) };
+    const session = await TrainingSession.prepare({ config: tinyConfig({ evalEvery: 2, evalAfter: 0, evalSamples: 64 }), runsRoot: root, ...common }, { ...quiet, log: (l) => lines.push(l) }, failing);
+    const finished = await session.run();
+    assert.equal(finished.status, 'completed');
+    assert.equal(lines.filter((l) => l.includes('Sample quality is not measured in this run: The evaluator model fmnist-v1 is missing. Reinstall GAN Studio.')).length, 1);
+    assert.equal(readQuality(session.runDir).records.length, 0);
   });
 
   it('stops after the current step with a checkpoint, and branches when resumed from an older checkpoint', async () => {

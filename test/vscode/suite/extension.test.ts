@@ -43,7 +43,7 @@ describe('GAN Studio in a real VS Code', () => {
 
   it('contributes its commands', async () => {
     const all = await vscode.commands.getCommands(true);
-    for (const id of ['ganStudio.trainGan', 'ganStudio.stopTraining', 'ganStudio.resumeRun', 'ganStudio.openRun', 'ganStudio.deleteRun', 'ganStudio.copyRunConfig']) {
+    for (const id of ['ganStudio.trainGan', 'ganStudio.stopTraining', 'ganStudio.resumeRun', 'ganStudio.openRun', 'ganStudio.deleteRun', 'ganStudio.copyRunConfig', 'ganStudio.evaluateCheckpoint']) {
       assert.ok(all.includes(id), id);
     }
   });

@@ -23,6 +23,8 @@ export interface Changes {
   samples: boolean;
   runList: boolean;
   compare: boolean;
+  /** Sample-quality evaluations of a drawn run changed. */
+  quality?: boolean;
   /** The whole page was replaced (a snapshot). */
   reset: boolean;
   exported?: { kind: string; file: string | null };
@@ -53,6 +55,7 @@ export function applyHostMessage(model: DashboardModel, message: HostMessage): C
         if (run.apply(delta)) changes.metrics = true;
         if (delta.info && isMain) changes.header = true;
         if (delta.info && !isMain) changes.compare = true;
+        if (delta.quality !== undefined) changes.quality = true;
         if (delta.samples !== undefined || delta.realGrid !== undefined) {
           changes.samples = true;
           if (!isMain) changes.compare = true;

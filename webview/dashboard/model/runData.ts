@@ -4,6 +4,7 @@
  * smoothed series), so a live update costs time in proportion to the new records. Pure (no DOM).
  */
 import type { MetricColumn, MetricColumns, RunDelta, RunInfo, RunSnapshot, SampleRef, XAxisMode } from '../../../src/protocol/dashboardProtocol';
+import type { QualityRecord } from '../../../src/protocol/qualityFormat';
 import { MetricTable } from '../../../src/protocol/metricTable';
 import { emaSmooth, emaStart, EmaState } from './ema';
 import { fillX, stepToX, xToStep } from './xAxis';
@@ -24,6 +25,8 @@ export class RunData {
   info: RunInfo;
   samples: SampleRef[];
   realGrid: string | null;
+  /** Sample-quality evaluations, oldest first. */
+  quality: QualityRecord[];
   /** Bumped whenever the metric rows change (append or replace). */
   version = 0;
   /** Bumped when the rows are replaced (rows already seen may have changed). */
@@ -35,6 +38,7 @@ export class RunData {
     this.info = snapshot.info;
     this.samples = snapshot.samples;
     this.realGrid = snapshot.realGrid;
+    this.quality = snapshot.quality ?? [];
     this.table.appendColumns(snapshot.metrics);
   }
 
@@ -55,6 +59,7 @@ export class RunData {
     if (delta.info) this.info = delta.info;
     if (delta.samples) this.samples = delta.samples;
     if (delta.realGrid !== undefined) this.realGrid = delta.realGrid;
+    if (delta.quality) this.quality = delta.quality;
     if (delta.replace) {
       this.table.clear();
       this.table.appendColumns(delta.replace);

@@ -1,0 +1,226 @@
+/**
+ * The evaluator's network: a small CNN classifier built from tfjs-core ops (no tfjs-layers in the
+ * trainer), described by a spec that is also written as a TensorFlow.js Layers topology, so the
+ * saved model (`model.json` + one float32 shard) loads in `tf.loadLayersModel` as well as here.
+ *
+ * Layers: Conv2D ("same" padding, bias, ReLU) ..., Flatten, Dense `features` (ReLU; its output is
+ * the feature vector of the metrics), Dropout (training only), Dense `logits` (softmax in the
+ * saved topology; here the forward pass returns the logits and the softmax separately).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../rng';
+
+export interface ConvLayerSpec {
+  filters: number;
+  kernel: number;
+  stride: number;
+}
+
+export interface ClassifierSpec {
+  /** Input [height, width, channels] in [-1, 1]. */
+  input: [number, number, number];
+  convs: ConvLayerSpec[];
+  /** Width of the feature layer. */
+  features: number;
+  dropout: number;
+  classes: number;
+}
+
+export const FEATURE_LAYER = 'features';
+export const LOGITS_LAYER = 'logits';
+
+interface ConvLayer {
+  spec: ConvLayerSpec;
+  kernel: tf.Variable;
+  bias: tf.Variable;
+}
+
+interface DenseLayer {
+  kernel: tf.Variable;
+  bias: tf.Variable;
+}
+
+export interface ClassifierOutputs {
+  /** [n, features] after ReLU. */
+  features: tf.Tensor2D;
+  /** [n, classes]. */
+  logits: tf.Tensor2D;
+}
+
+/** A weight of the saved model: Keras name and shape. */
+export interface NamedWeight {
+  name: string;
+  shape: number[];
+}
+
+let instances = 0;
+
+function outSize(size: number, stride: number): number {
+  return Math.ceil(size / stride);
+}
+
+export class Classifier {
+  private readonly convs: ConvLayer[];
+  private readonly hidden: DenseLayer;
+  private readonly output: DenseLayer;
+  readonly flatSize: number;
+
+  /** He-uniform weights from `rng` (or zeros when `rng` is absent, before loading saved weights). */
+  constructor(
+    readonly spec: ClassifierSpec,
+    rng?: Rng,
+  ) {
+    const instance = ++instances;
+    const variable = (shape: number[], fanIn: number, name: string, bias = false) => {
+      const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+      if (rng && !bias) {
+        const bound = Math.sqrt(6 / fanIn);
+        rng.fillUniform(values, -bound, bound);
+      }
+      return tf.tidy(() => tf.variable(tf.tensor(values, shape), true, `evaluator/${name}#${instance}`));
+    };
+    let [h, w, c] = spec.input;
+    this.convs = spec.convs.map((conv, i) => {
+      const layer = {
+        spec: conv,
+        kernel: variable([conv.kernel, conv.kernel, c, conv.filters], conv.kernel * conv.kernel * c, `conv${i}/kernel`),
+        bias: variable([conv.filters], 1, `conv${i}/bias`, true),
+      };
+      h = outSize(h, conv.stride);
+      w = outSize(w, conv.stride);
+      c = conv.filters;
+      return layer;
+    });
+    this.flatSize = h * w * c;
+    this.hidden = { kernel: variable([this.flatSize, spec.features], this.flatSize, 'features/kernel'), bias: variable([spec.features], 1, 'features/bias', true) };
+    this.output = { kernel: variable([spec.features, spec.classes], spec.features, 'logits/kernel'), bias: variable([spec.classes], 1, 'logits/bias', true) };
+  }
+
+  variables(): tf.Variable[] {
+    return [...this.convs.flatMap((l) => [l.kernel, l.bias]), this.hidden.kernel, this.hidden.bias, this.output.kernel, this.output.bias];
+  }
+
+  /** Keras names and shapes of `variables()`, in the same order (the saved weights manifest). */
+  weightNames(): NamedWeight[] {
+    return [
+      ...this.convs.flatMap((l, i) => [
+        { name: `conv${i}/kernel`, shape: l.kernel.shape },
+        { name: `conv${i}/bias`, shape: l.bias.shape },
+      ]),
+      { name: `${FEATURE_LAYER}/kernel`, shape: this.hidden.kernel.shape },
+      { name: `${FEATURE_LAYER}/bias`, shape: this.hidden.bias.shape },
+      { name: `${LOGITS_LAYER}/kernel`, shape: this.output.kernel.shape },
+      { name: `${LOGITS_LAYER}/bias`, shape: this.output.bias.shape },
+    ];
+  }
+
+  parameterCount(): number {
+    return this.variables().reduce((sum, v) => sum + v.size, 0);
+  }
+
+  /**
+   * Forward pass of images [n, h, w, c] in [-1, 1]. `dropoutMask` ([n, features], values 0 or
+   * 1/(1-rate)) is given in training only; without it dropout is the identity (inference).
+   */
+  forward(images: tf.Tensor4D, dropoutMask?: tf.Tensor2D): ClassifierOutputs {
+    return tf.tidy(() => {
+      let x: tf.Tensor4D = images;
+      for (const layer of this.convs) {
+        x = tf.relu(tf.add(tf.conv2d(x, layer.kernel as tf.Tensor4D, layer.spec.stride, 'same'), layer.bias)) as tf.Tensor4D;
+      }
+      const flat = tf.reshape(x, [images.shape[0], this.flatSize]) as tf.Tensor2D;
+      const features = tf.relu(tf.add(tf.matMul(flat, this.hidden.kernel as tf.Tensor2D), this.hidden.bias)) as tf.Tensor2D;
+      const dropped = dropoutMask ? tf.mul(features, dropoutMask) : features;
+      const logits = tf.add(tf.matMul(dropped, this.output.kernel as tf.Tensor2D), this.output.bias) as tf.Tensor2D;
+      return { features, logits };
+    });
+  }
+
+  /** Sets every variable from `values` (in `variables()` order). */
+  assign(values: Float32Array[]): void {
+    const vars = this.variables();
+    if (values.length !== vars.length) throw new Error(`Expected ${vars.length} weight tensors, got ${values.length}`);
+    vars.forEach((v, i) => {
+      if (values[i].length !== v.size) throw new Error(`Weight ${this.weightNames()[i].name} has ${values[i].length} values, expected ${v.size}`);
+      tf.tidy(() => v.assign(tf.tensor(values[i], v.shape)));
+    });
+  }
+
+  /** The current weights, in `variables()` order. */
+  read(): Float32Array[] {
+    return this.variables().map((v) => v.dataSync() as Float32Array);
+  }
+
+  dispose(): void {
+    for (const v of this.variables()) v.dispose();
+  }
+}
+
+/** The Keras topology (Sequential) of `spec`, as tf.loadLayersModel reads it. */
+export function classifierTopology(spec: ClassifierSpec, name: string): Record<string, unknown> {
+  const layers: { class_name: string; config: Record<string, unknown> }[] = [];
+  spec.convs.forEach((conv, i) => {
+    layers.push({
+      class_name: 'Conv2D',
+      config: {
+        name: `conv${i}`,
+        trainable: true,
+        dtype: 'float32',
+        ...(i === 0 ? { batch_input_shape: [null, ...spec.input] } : {}),
+        filters: conv.filters,
+        kernel_size: [conv.kernel, conv.kernel],
+        strides: [conv.stride, conv.stride],
+        padding: 'same',
+        data_format: 'channels_last',
+        dilation_rate: [1, 1],
+        activation: 'relu',
+        use_bias: true,
+      },
+    });
+  });
+  layers.push({ class_name: 'Flatten', config: { name: 'flatten', trainable: false, dtype: 'float32' } });
+  layers.push({ class_name: 'Dense', config: { name: FEATURE_LAYER, trainable: true, dtype: 'float32', units: spec.features, activation: 'relu', use_bias: true } });
+  layers.push({ class_name: 'Dropout', config: { name: 'dropout', trainable: false, dtype: 'float32', rate: spec.dropout } });
+  layers.push({ class_name: 'Dense', config: { name: LOGITS_LAYER, trainable: true, dtype: 'float32', units: spec.classes, activation: 'softmax', use_bias: true } });
+  return { class_name: 'Sequential', config: { name, layers }, backend: 'tensor_flow.js' };
+}
+
+/** Reads the spec back from a saved topology (only the layer kinds `classifierTopology` writes). */
+export function specFromTopology(topology: unknown): ClassifierSpec {
+  const config = (topology as { config?: { layers?: unknown } })?.config;
+  const layers = config?.layers;
+  if (!Array.isArray(layers)) throw new Error('the topology has no layer list');
+  const convs: ConvLayerSpec[] = [];
+  let input: [number, number, number] | undefined;
+  let features: number | undefined;
+  let classes: number | undefined;
+  let dropout = 0;
+  for (const layer of layers as { class_name: string; config: Record<string, unknown> }[]) {
+    const c = layer.config;
+    switch (layer.class_name) {
+      case 'Conv2D': {
+        if (c.padding !== 'same' || c.activation !== 'relu') throw new Error(`layer ${String(c.name)}: only "same" padding with ReLU is supported`);
+        const shape = c.batch_input_shape as (number | null)[] | undefined;
+        if (shape) input = shape.slice(1) as [number, number, number];
+        convs.push({ filters: Number(c.filters), kernel: (c.kernel_size as number[])[0], stride: (c.strides as number[])[0] });
+        break;
+      }
+      case 'Flatten':
+        break;
+      case 'Dropout':
+        dropout = Number(c.rate);
+        break;
+      case 'Dense':
+        if (c.name === FEATURE_LAYER) features = Number(c.units);
+        else if (c.name === LOGITS_LAYER) classes = Number(c.units);
+        else throw new Error(`unexpected Dense layer ${String(c.name)}`);
+        break;
+      default:
+        throw new Error(`unsupported layer ${layer.class_name}`);
+    }
+  }
+  if (!input || convs.length === 0 || features === undefined || classes === undefined) {
+    throw new Error(`the topology lacks the input shape, convolutions, or the "${FEATURE_LAYER}"/"${LOGITS_LAYER}" layers`);
+  }
+  return { input, convs, features, dropout, classes };
+}

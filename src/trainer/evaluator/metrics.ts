@@ -1,0 +1,279 @@
+/**
+ * Sample-quality metrics on evaluator features, in float64; pure (no TensorFlow.js, no I/O).
+ *
+ * - Fréchet distance of two Gaussians fitted to the features (FID, here "FID-FMNIST": computed on
+ *   the FashionMNIST evaluator's features, so NOT comparable with Inception-FID figures of papers):
+ *   |mu1 - mu2|² + tr S1 + tr S2 - 2 tr sqrt(sqrt(S1) S2 sqrt(S1)), the square roots by
+ *   symmetric eigendecompositions (ml-matrix), negative eigenvalues of round-off clamped to 0.
+ * - KID: unbiased MMD² with the cubic polynomial kernel k(x, y) = (x·y / d + 1)³, mean and
+ *   standard deviation over random subsets (Bińkowski et al. 2018).
+ * - Precision and recall with k-nearest-neighbour manifolds (Kynkäänniemi et al. 2019, k = 3).
+ * - Class coverage of the evaluator's predictions, and a mode-collapse alarm.
+ */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { Rng } from '../rng';
+
+/** n row vectors of d features, row-major. */
+export interface FeatureSet {
+  n: number;
+  d: number;
+  values: Float32Array | Float64Array;
+}
+
+export interface Gaussian {
+  d: number;
+  mean: Float64Array;
+  /** d x d, row-major, unbiased (n - 1). */
+  cov: Float64Array;
+}
+
+export function featureSet(values: Float32Array | Float64Array, d: number): FeatureSet {
+  if (values.length % d !== 0) throw new RangeError(`${values.length} values are not rows of ${d}`);
+  return { n: values.length / d, d, values };
+}
+
+export function fitGaussian(set: FeatureSet): Gaussian {
+  const { n, d, values } = set;
+  if (n < 2) throw new RangeError('A covariance needs at least two samples');
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += values[i * d + j];
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  const cov = new Float64Array(d * d);
+  const centred = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) centred[j] = values[i * d + j] - mean[j];
+    for (let a = 0; a < d; a++) {
+      const ca = centred[a];
+      if (ca === 0) continue;
+      const row = a * d;
+      for (let b = a; b < d; b++) cov[row + b] += ca * centred[b];
+    }
+  }
+  for (let a = 0; a < d; a++) {
+    for (let b = a; b < d; b++) {
+      const v = cov[a * d + b] / (n - 1);
+      cov[a * d + b] = v;
+      cov[b * d + a] = v;
+    }
+  }
+  return { d, mean, cov };
+}
+
+function toMatrix(values: Float64Array, d: number): Matrix {
+  const rows: number[][] = [];
+  for (let i = 0; i < d; i++) rows.push(Array.from(values.subarray(i * d, (i + 1) * d)));
+  return new Matrix(rows);
+}
+
+/** Eigenvalues (clamped at 0) and eigenvectors of a symmetric positive semi-definite matrix. */
+function symmetricEigen(m: Matrix): { values: number[]; vectors: Matrix } {
+  // Symmetrise exactly so round-off cannot make the symmetric solver see an asymmetric matrix.
+  const sym = m.clone().add(m.transpose()).mul(0.5);
+  const e = new EigenvalueDecomposition(sym, { assumeSymmetric: true });
+  return { values: e.realEigenvalues.map((v) => Math.max(v, 0)), vectors: e.eigenvectorMatrix };
+}
+
+/** The symmetric square root of a symmetric PSD matrix: V diag(sqrt λ) Vᵀ. */
+export function sqrtmSymmetric(m: Matrix): Matrix {
+  const { values, vectors } = symmetricEigen(m);
+  const scaled = vectors.clone();
+  for (let j = 0; j < values.length; j++) {
+    const s = Math.sqrt(values[j]);
+    for (let i = 0; i < scaled.rows; i++) scaled.set(i, j, scaled.get(i, j) * s);
+  }
+  return scaled.mmul(vectors.transpose());
+}
+
+/** Fréchet distance between N(mu1, S1) and N(mu2, S2). */
+export function frechetDistance(a: Gaussian, b: Gaussian): number {
+  if (a.d !== b.d) throw new RangeError(`Feature sizes differ: ${a.d} and ${b.d}`);
+  const d = a.d;
+  let meanTerm = 0;
+  for (let j = 0; j < d; j++) meanTerm += (a.mean[j] - b.mean[j]) ** 2;
+  let trace = 0;
+  for (let j = 0; j < d; j++) trace += a.cov[j * d + j] + b.cov[j * d + j];
+  const sqrtA = sqrtmSymmetric(toMatrix(a.cov, d));
+  const inner = sqrtA.mmul(toMatrix(b.cov, d)).mmul(sqrtA);
+  const traceSqrt = symmetricEigen(inner).values.reduce((sum, v) => sum + Math.sqrt(v), 0);
+  return Math.max(0, meanTerm + trace - 2 * traceSqrt);
+}
+
+function dot(x: FeatureSet['values'], i: number, y: FeatureSet['values'], j: number, d: number): number {
+  let s = 0;
+  const a = i * d;
+  const b = j * d;
+  for (let t = 0; t < d; t++) s += x[a + t] * y[b + t];
+  return s;
+}
+
+/** Unbiased MMD² of two equal-size samples (index lists into x and y) with the cubic kernel. */
+function mmdUnbiased(x: FeatureSet, xi: Uint32Array, y: FeatureSet, yi: Uint32Array): number {
+  const d = x.d;
+  const m = xi.length;
+  const k = (p: FeatureSet['values'], i: number, q: FeatureSet['values'], j: number) => (dot(p, i, q, j, d) / d + 1) ** 3;
+  let kxx = 0;
+  let kyy = 0;
+  let kxy = 0;
+  for (let a = 0; a < m; a++) {
+    for (let b = a + 1; b < m; b++) {
+      kxx += k(x.values, xi[a], x.values, xi[b]);
+      kyy += k(y.values, yi[a], y.values, yi[b]);
+    }
+    for (let b = 0; b < m; b++) kxy += k(x.values, xi[a], y.values, yi[b]);
+  }
+  return (2 * kxx) / (m * (m - 1)) + (2 * kyy) / (m * (m - 1)) - (2 * kxy) / (m * m);
+}
+
+export interface KidResult {
+  mean: number;
+  std: number;
+  subsets: number;
+  subsetSize: number;
+}
+
+/** KID between two feature sets: unbiased MMD² over `subsets` random subsets of `subsetSize` each. */
+export function kernelInceptionDistance(x: FeatureSet, y: FeatureSet, options: { subsets?: number; subsetSize?: number; seed?: number } = {}): KidResult {
+  if (x.d !== y.d) throw new RangeError(`Feature sizes differ: ${x.d} and ${y.d}`);
+  const subsetSize = Math.min(options.subsetSize ?? 1000, x.n, y.n);
+  if (subsetSize < 2) throw new RangeError('KID needs at least two samples in each set');
+  const subsets = options.subsets ?? 10;
+  const rng = new Rng(options.seed ?? 0, 77);
+  const values: number[] = [];
+  for (let s = 0; s < subsets; s++) {
+    const xi = rng.permutation(x.n).subarray(0, subsetSize);
+    const yi = rng.permutation(y.n).subarray(0, subsetSize);
+    values.push(mmdUnbiased(x, xi, y, yi));
+  }
+  const mean = values.reduce((a, b) => a + b, 0) / subsets;
+  const std = subsets > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (subsets - 1)) : 0;
+  return { mean, std, subsets, subsetSize };
+}
+
+function sqDistances(x: FeatureSet, y: FeatureSet): (i: number, j: number) => number {
+  const d = x.d;
+  const nx = new Float64Array(x.n);
+  const ny = new Float64Array(y.n);
+  for (let i = 0; i < x.n; i++) nx[i] = dot(x.values, i, x.values, i, d);
+  for (let j = 0; j < y.n; j++) ny[j] = dot(y.values, j, y.values, j, d);
+  return (i, j) => Math.max(0, nx[i] + ny[j] - 2 * dot(x.values, i, y.values, j, d));
+}
+
+/** Squared distance of each point to its k-th nearest neighbour in the same set (itself excluded). */
+export function kthNeighbourRadii(set: FeatureSet, k: number): Float64Array {
+  if (set.n <= k) throw new RangeError(`k-NN radii need more than k = ${k} samples`);
+  const dist = sqDistances(set, set);
+  const radii = new Float64Array(set.n);
+  const best = new Float64Array(k);
+  for (let i = 0; i < set.n; i++) {
+    best.fill(Infinity);
+    for (let j = 0; j < set.n; j++) {
+      if (j === i) continue;
+      const v = dist(i, j);
+      if (v >= best[k - 1]) continue;
+      let p = k - 1;
+      while (p > 0 && best[p - 1] > v) {
+        best[p] = best[p - 1];
+        p--;
+      }
+      best[p] = v;
+    }
+    radii[i] = best[k - 1];
+  }
+  return radii;
+}
+
+/** Fraction of `queries` that fall inside the manifold of `support` (some ball of a support point). */
+function coveredFraction(queries: FeatureSet, support: FeatureSet, radii: Float64Array): number {
+  const dist = sqDistances(queries, support);
+  let inside = 0;
+  for (let i = 0; i < queries.n; i++) {
+    for (let j = 0; j < support.n; j++) {
+      if (dist(i, j) <= radii[j]) {
+        inside++;
+        break;
+      }
+    }
+  }
+  return inside / queries.n;
+}
+
+export interface PrecisionRecall {
+  precision: number;
+  recall: number;
+  k: number;
+}
+
+/** Precision (generated inside the real manifold) and recall (real inside the generated manifold). */
+export function precisionRecall(real: FeatureSet, generated: FeatureSet, k = 3, realRadii?: Float64Array): PrecisionRecall {
+  const rr = realRadii ?? kthNeighbourRadii(real, k);
+  const gr = kthNeighbourRadii(generated, k);
+  return { precision: coveredFraction(generated, real, rr), recall: coveredFraction(real, generated, gr), k };
+}
+
+export interface ClassCoverage {
+  /** Share of each class among the predictions (sums to 1). */
+  histogram: number[];
+  /** Entropy of the histogram divided by log(classes): 1 for uniform, 0 for one class. */
+  entropy: number;
+  minShare: number;
+  maxShare: number;
+  /** Mean of the largest softmax probability. */
+  meanConfidence: number;
+}
+
+/** Coverage from softmax probabilities [n, classes], row-major. */
+export function classCoverage(probabilities: Float32Array | Float64Array, classes: number): ClassCoverage {
+  const n = probabilities.length / classes;
+  if (!Number.isInteger(n) || n === 0) throw new RangeError('Coverage needs at least one prediction');
+  const counts = new Float64Array(classes);
+  let confidence = 0;
+  for (let i = 0; i < n; i++) {
+    let arg = 0;
+    for (let c = 1; c < classes; c++) if (probabilities[i * classes + c] > probabilities[i * classes + arg]) arg = c;
+    counts[arg]++;
+    confidence += probabilities[i * classes + arg];
+  }
+  const histogram = Array.from(counts, (c) => c / n);
+  const h = histogram.reduce((sum, p) => (p > 0 ? sum - p * Math.log(p) : sum), 0);
+  return {
+    histogram,
+    entropy: h / Math.log(classes),
+    minShare: Math.min(...histogram),
+    maxShare: Math.max(...histogram),
+    meanConfidence: confidence / n,
+  };
+}
+
+export interface CollapseThresholds {
+  /** Alarm when the normalised class entropy is below this. */
+  minEntropy: number;
+  /** Alarm when recall is below this. */
+  minRecall: number;
+  /** Alarm when the entropy fell by more than this from its best. */
+  entropyDrop: number;
+  /** Alarm when recall fell below this fraction of its best (once the best is at least 0.1). */
+  recallDropRatio: number;
+}
+
+export const DEFAULT_COLLAPSE_THRESHOLDS: CollapseThresholds = { minEntropy: 0.8, minRecall: 0.05, entropyDrop: 0.15, recallDropRatio: 0.5 };
+
+export interface CollapseCheck {
+  alarm: boolean;
+  reasons: string[];
+}
+
+/** The mode-collapse alarm for the latest evaluation, given the earlier ones of the run. */
+export function checkModeCollapse(
+  latest: { entropy: number; recall: number },
+  earlier: readonly { entropy: number; recall: number }[],
+  t: CollapseThresholds = DEFAULT_COLLAPSE_THRESHOLDS,
+): CollapseCheck {
+  const reasons: string[] = [];
+  if (latest.entropy < t.minEntropy) reasons.push(`class coverage ${latest.entropy.toFixed(2)} is below ${t.minEntropy}`);
+  if (latest.recall < t.minRecall) reasons.push(`recall ${latest.recall.toFixed(3)} is below ${t.minRecall}`);
+  const bestEntropy = Math.max(-Infinity, ...earlier.map((e) => e.entropy));
+  const bestRecall = Math.max(-Infinity, ...earlier.map((e) => e.recall));
+  if (bestEntropy - latest.entropy > t.entropyDrop) reasons.push(`class coverage fell from ${bestEntropy.toFixed(2)} to ${latest.entropy.toFixed(2)}`);
+  if (bestRecall >= 0.1 && latest.recall < t.recallDropRatio * bestRecall) reasons.push(`recall fell from ${bestRecall.toFixed(3)} to ${latest.recall.toFixed(3)}`);
+  return { alarm: reasons.length > 0, reasons };
+}

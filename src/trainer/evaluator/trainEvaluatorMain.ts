@@ -1,0 +1,53 @@
+/**
+ * `npm run train-evaluator [-- --dataset NAME] [--data DIR] [--backend NAME] [--out DIR] [--epochs N] [--max-batches N]`:
+ * trains the evaluator of a data set with its registered recipe and writes media/evaluator/<version>/.
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BackendChoice } from '../../protocol/experimentConfig';
+import { selectBackend } from '../backend/select';
+import { defaultCacheDir } from '../cli';
+import { DEFAULT_DATASET, evaluatorFor } from './registry';
+import { saveTrainedEvaluator, trainClassifier } from './trainClassifier';
+
+async function main(): Promise<void> {
+  const { values: v } = parseArgs({
+    options: {
+      dataset: { type: 'string' },
+      data: { type: 'string' },
+      backend: { type: 'string' },
+      out: { type: 'string' },
+      epochs: { type: 'string' },
+      'max-batches': { type: 'string' },
+    },
+  });
+  const entry = evaluatorFor(v.dataset ?? DEFAULT_DATASET);
+  const backend = await selectBackend((v.backend ?? 'auto') as BackendChoice);
+  console.log(`Backend: ${backend.name} (${backend.detail})`);
+  const locate = { dataDirs: v.data ? [path.resolve(v.data)] : [], cacheDir: defaultCacheDir() };
+  const train = await entry.loadSplit('train', locate);
+  const test = await entry.loadSplit('test', locate);
+  const recipe = { ...entry.training, ...(v.epochs ? { epochs: Number(v.epochs) } : {}) };
+  console.log(`Training ${entry.version} on ${train.labels.length} images: ${JSON.stringify(recipe)}`);
+  const result = trainClassifier(train, test, {
+    spec: entry.spec,
+    ...recipe,
+    maxBatchesPerEpoch: v['max-batches'] ? Number(v['max-batches']) : undefined,
+    log: (line) => console.log(line),
+  });
+  const out = path.resolve(v.out ?? path.join('media', 'evaluator', entry.version));
+  saveTrainedEvaluator(out, result, {
+    version: entry.version,
+    dataset: entry.dataset,
+    classNames: [...entry.classNames],
+    inputRange: [-1, 1],
+    training: { ...recipe, backend: backend.name, parameters: result.classifier.parameterCount(), epochTestAccuracies: result.epochAccuracies, seconds: Math.round(result.seconds) },
+  });
+  console.log(`Test accuracy ${(100 * result.testAccuracy).toFixed(2)} % after ${result.seconds.toFixed(0)} s; wrote ${out}`);
+}
+
+main().catch((error: unknown) => {
+  const e = error as Error & { hint?: string };
+  console.error(`train-evaluator: ${e.message}${e.hint ? `\n${e.hint}` : ''}`);
+  process.exitCode = 1;
+});
