@@ -115,7 +115,9 @@ describe('exact resume, bit for bit', () => {
     const dataDir = tempDir();
     writeImagesFixture(dataDir, 24);
     const run = await train(tempDir(), dataDir, { ...config, maxSteps: 3 });
-    const names = [...loadCheckpoint(finalCheckpoint(run)).tensors.keys()];
+    const saved = loadCheckpoint(finalCheckpoint(run));
+    assert.deepEqual(saved.manifest.optimizerSteps, { G: 3, D: 6 }, 'two D updates per G update');
+    const names = [...saved.tensors.keys()];
     for (const name of ['ema/G/0/weight', 'ema/G/1/bn/running_var', 'D/0/sn/u', 'D/3/sn/v']) assert.ok(names.includes(name), `the checkpoint holds ${name}`);
   });
 
