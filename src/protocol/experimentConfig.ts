@@ -13,7 +13,7 @@ export type LossChoice = (typeof LOSS_CHOICES)[number];
 /** Losses that are known but refused, with the reason (shown as the validation message). */
 export const LOSS_UNAVAILABLE: Readonly<Record<string, string>> = {
   'wgan-gp':
-    'is not available: its gradient penalty needs gradients of gradients, and the backward passes of GAN Studio\'s BatchNorm and convolution kernels (custom kernels, for speed and exactness) have no gradients of their own. Use "hinge" or "lsgan", optionally with "spectralNorm": true',
+    'is not available: its gradient penalty needs gradients of gradients through D, and in TensorFlow.js the gradient of LeakyReLU (built from a comparison) has none, nor have the backward passes of GAN Studio\'s fused BatchNorm kernels. Use "hinge" or "lsgan", optionally with "spectralNorm": true',
 };
 
 export const PRESET_NAMES = ['reference', 'quick', 'smoke'] as const;
