@@ -4,6 +4,7 @@
  * largest singular value, the moving average of G, and training iterations with every option on.
  */
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { configDiff, LossChoice, presetConfig, resolveConfig, trainingOptionsSummary } from '../../../src/protocol/experimentConfig';
 import { selectBackend } from '../../../src/trainer/backend/select';
@@ -11,7 +12,11 @@ import { buildDcgan, Dcgan, generatorSpec, Network, powerIteration, spectralNorm
 import { Rng } from '../../../src/trainer/rng';
 import { bceWithLogitsTarget, discriminatorLoss, generatorLoss } from '../../../src/trainer/train/losses';
 import { disposeStep, GanOptimizers, trainStep } from '../../../src/trainer/train/step';
-import { closeTo } from '../helpers';
+import { readRun } from '../../../src/common/runReader';
+import { LoadedGenerator } from '../../../src/trainer/generator/loadedGenerator';
+import { hasGeneratorEma, loadCheckpoint, restoreModel } from '../../../src/trainer/train/checkpoint';
+import { SessionEvents, TrainingSession } from '../../../src/trainer/train/session';
+import { closeTo, tempDir, writeImagesFixture } from '../helpers';
 
 /** The loss and its gradient with respect to the logits, as plain numbers. */
 function valueAndGrad(f: (x: tf.Tensor) => tf.Scalar, logits: number[]): { value: number; grad: number[] } {
@@ -233,5 +238,36 @@ describe('training iterations with the stabilisers on', () => {
     const averaged = ema.allVariables()[0].dataSync();
     averaged.forEach((x, i) => closeTo(x, before[i] + 0.25, 1e-6, `ema[${i}]`));
     ema.dispose();
+  });
+});
+
+describe('a run with gEma and spectralNorm', () => {
+  it('saves the averaged G, which the playground loads (and D\'s spectral-norm vectors, which it ignores)', async () => {
+    const dataDir = tempDir();
+    writeImagesFixture(dataDir, 24);
+    const quiet: SessionEvents = { status: () => undefined, metrics: () => undefined, sample: () => undefined, checkpoint: () => undefined, log: () => undefined };
+    const config = { ...presetConfig('smoke'), backend: 'auto' as const, batchSize: 8, trainSubset: 24, featureSize: 4, sampleCount: 16, epochs: 1, gEma: 0.5, spectralNorm: true };
+    const session = await TrainingSession.prepare({ config, runsRoot: tempDir(), dataDirs: [dataDir], offline: true }, quiet);
+    await session.run();
+    const run = readRun(session.runDir);
+    assert.ok(run.ok);
+    const dir = path.join(session.runDir, 'checkpoints', run.manifest.checkpoints[run.manifest.checkpoints.length - 1].id);
+    const checkpoint = loadCheckpoint(dir);
+    assert.ok(hasGeneratorEma(checkpoint));
+    const generator = LoadedGenerator.load(dir);
+    const model = buildDcgan(config.latentSize, config.featureSize, new Rng(0));
+    try {
+      const averaged = generator.render(generator.fixedNoise, 'eval');
+      restoreModel(model, checkpoint, true);
+      const fromEma = tf.tidy(() => model.generator.forward(tf.tensor4d(generator.fixedNoise, [16, 1, 1, config.latentSize]), 'eval').dataSync());
+      assert.deepEqual(averaged, fromEma, 'the playground renders the averaged G');
+      restoreModel(model, checkpoint, false);
+      const raw = tf.tidy(() => model.generator.forward(tf.tensor4d(generator.fixedNoise, [16, 1, 1, config.latentSize]), 'eval').dataSync());
+      assert.ok(raw.some((x, i) => x !== averaged[i]), 'which differs from G itself');
+    } finally {
+      generator.dispose();
+      model.generator.dispose();
+      model.discriminator.dispose();
+    }
   });
 });
