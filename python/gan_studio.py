@@ -60,6 +60,15 @@ _REFERENCE_CONFIG = {
     "checkpointEveryEpochs": 1,
     "sampleCount": 64,
     "backend": "auto",
+    "loss": "bce",
+    "dSteps": 1,
+    "learningRateD": None,
+    "learningRateG": None,
+    "labelSmoothing": 0,
+    "instanceNoise": 0,
+    "instanceNoiseDecaySteps": None,
+    "gEma": 0,
+    "spectralNorm": False,
 }
 
 # user key -> (GAN Studio key, kind, min, max)

@@ -6,6 +6,16 @@
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
+/** GAN losses offered; `bce` is the lesson's (non-saturating G). See LOSS_UNAVAILABLE for wgan-gp. */
+export const LOSS_CHOICES = ['bce', 'hinge', 'lsgan'] as const;
+export type LossChoice = (typeof LOSS_CHOICES)[number];
+
+/** Losses that are known but refused, with the reason (shown as the validation message). */
+export const LOSS_UNAVAILABLE: Readonly<Record<string, string>> = {
+  'wgan-gp':
+    'is not available: its gradient penalty needs gradients of gradients through D, and in TensorFlow.js the gradient of LeakyReLU (built from a comparison) has none, nor have the backward passes of GAN Studio\'s fused BatchNorm kernels. Use "hinge" or "lsgan", optionally with "spectralNorm": true',
+};
+
 export const PRESET_NAMES = ['reference', 'quick', 'smoke'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -43,6 +53,24 @@ export interface ExperimentConfig {
   evalAfter: number;
   /** Generated images per evaluation, from a fixed latent set per run. */
   evalSamples: number;
+  /** GAN loss: bce (the lesson's), hinge or lsgan. */
+  loss: LossChoice;
+  /** Discriminator updates per generator update (1: the lesson). */
+  dSteps: number;
+  /** Adam learning rate of D (null: `learningRate`). */
+  learningRateD: number | null;
+  /** Adam learning rate of G (null: `learningRate`). */
+  learningRateG: number | null;
+  /** One-sided label smoothing: the real target is 1 - labelSmoothing (0: off). */
+  labelSmoothing: number;
+  /** Standard deviation of Gaussian noise added to every input of D (0: off). */
+  instanceNoise: number;
+  /** Anneal instance noise linearly to 0 over this many iterations (null: constant). */
+  instanceNoiseDecaySteps: number | null;
+  /** Decay of the exponential moving average of G's weights used for the sample grids (0: off). */
+  gEma: number;
+  /** Spectral normalisation of D's convolutions (one power iteration per D update). */
+  spectralNorm: boolean;
 }
 
 /** Image geometry of the reference experiment (FashionMNIST resized to 32x32, one channel). */
@@ -70,6 +98,15 @@ const REFERENCE: ExperimentConfig = {
   evalEvery: 500,
   evalAfter: 1500,
   evalSamples: 5000,
+  loss: 'bce',
+  dSteps: 1,
+  learningRateD: null,
+  learningRateG: null,
+  labelSmoothing: 0,
+  instanceNoise: 0,
+  instanceNoiseDecaySteps: null,
+  gEma: 0,
+  spectralNorm: false,
 };
 
 export const PRESETS: Readonly<Record<PresetName, Readonly<ExperimentConfig>>> = {
@@ -128,7 +165,8 @@ export interface ConfigProblem {
 
 type FieldRule =
   | { kind: 'int'; min: number; max: number; nullable?: boolean }
-  | { kind: 'number'; min: number; max: number; exclusiveMin?: boolean; exclusiveMax?: boolean }
+  | { kind: 'number'; min: number; max: number; exclusiveMin?: boolean; exclusiveMax?: boolean; nullable?: boolean }
+  | { kind: 'boolean' }
   | { kind: 'string' }
   | { kind: 'enum'; values: readonly string[] };
 
@@ -157,16 +195,46 @@ export const CONFIG_FIELDS: Readonly<Record<keyof ExperimentConfig, { rule: Fiel
   },
   evalAfter: { rule: { kind: 'int', min: 0, max: 1e9 }, doc: 'Skip scheduled evaluations before this iteration (reference: 1500, after the first three grids); the final evaluation always runs.' },
   evalSamples: { rule: { kind: 'int', min: 64, max: 50000 }, doc: 'Generated images per evaluation (reference: 5000). FID depends on it: compare runs with equal values.' },
+  loss: {
+    rule: { kind: 'enum', values: LOSS_CHOICES },
+    doc: 'GAN loss on D\'s logits: bce (the lesson: binary cross-entropy, non-saturating G), hinge (D: relu(1 - D(x)) + relu(1 + D(G(z))), G: -D(G(z))) or lsgan (least squares: D pushes real to 1 and fake to 0, G pushes fake to 1). wgan-gp is refused: it needs gradients of gradients.',
+  },
+  dSteps: { rule: { kind: 'int', min: 1, max: 10 }, doc: 'D updates per G update (the lesson: 1). Each extra D update uses the same real batch with fresh noise.' },
+  learningRateD: { rule: { kind: 'number', min: 0, max: 1, exclusiveMin: true, nullable: true }, doc: 'Adam learning rate of D (TTUR, e.g. 0.0004); null uses learningRate.' },
+  learningRateG: { rule: { kind: 'number', min: 0, max: 1, exclusiveMin: true, nullable: true }, doc: 'Adam learning rate of G (TTUR, e.g. 0.0001); null uses learningRate.' },
+  labelSmoothing: { rule: { kind: 'number', min: 0, max: 0.5, exclusiveMax: true }, doc: 'One-sided label smoothing: D\'s target for real images is 1 - ε (e.g. 0.1; 0 is off). For bce and lsgan.' },
+  instanceNoise: { rule: { kind: 'number', min: 0, max: 2 }, doc: 'Standard deviation of Gaussian noise added to every image D sees, real or generated (images are in [-1, 1]; e.g. 0.1; 0 is off).' },
+  instanceNoiseDecaySteps: { rule: { kind: 'int', min: 1, max: 1e9, nullable: true }, doc: 'Anneal instanceNoise linearly to 0 over this many iterations; null keeps it constant.' },
+  gEma: { rule: { kind: 'number', min: 0, max: 1, exclusiveMax: true }, doc: 'Exponential moving average of G\'s weights (decay, e.g. 0.999), used for the sample grids and saved in checkpoints; 0 is off.' },
+  spectralNorm: { rule: { kind: 'boolean' }, doc: 'Spectral normalisation of D\'s convolutions (Miyato et al. 2018): each weight is divided by its largest singular value, estimated by one power iteration per D update.' },
 };
+
+/** The non-default loss and stabiliser settings, in short words (for one-line summaries); empty for the lesson's. */
+export function trainingOptionsSummary(c: Partial<ExperimentConfig>): string[] {
+  const out: string[] = [];
+  if (c.loss !== undefined && c.loss !== 'bce') out.push(`${c.loss} loss`);
+  if (c.dSteps !== undefined && c.dSteps !== 1) out.push(`${c.dSteps} D steps`);
+  if (c.learningRateD != null) out.push(`lr D ${c.learningRateD}`);
+  if (c.learningRateG != null) out.push(`lr G ${c.learningRateG}`);
+  if (c.labelSmoothing) out.push(`label smoothing ${c.labelSmoothing}`);
+  if (c.instanceNoise) out.push(`instance noise ${c.instanceNoise}${c.instanceNoiseDecaySteps != null ? ` → 0 over ${c.instanceNoiseDecaySteps}` : ''}`);
+  if (c.gEma) out.push(`G EMA ${c.gEma}`);
+  if (c.spectralNorm) out.push('spectral norm');
+  return out;
+}
 
 function checkField(value: unknown, rule: FieldRule): string | undefined {
   switch (rule.kind) {
     case 'string':
       return typeof value === 'string' && value.trim() !== '' ? undefined : 'must be a non-empty string';
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'must be true or false';
     case 'enum':
-      return typeof value === 'string' && rule.values.includes(value)
-        ? undefined
-        : `must be one of ${rule.values.map((v) => `"${v}"`).join(', ')}`;
+      if (typeof value === 'string' && rule.values.includes(value)) return undefined;
+      if (typeof value === 'string' && rule.values === LOSS_CHOICES && Object.prototype.hasOwnProperty.call(LOSS_UNAVAILABLE, value)) {
+        return `"${value}" ${LOSS_UNAVAILABLE[value]}`;
+      }
+      return `must be one of ${rule.values.map((v) => `"${v}"`).join(', ')}`;
     case 'int': {
       if (value === null && rule.nullable) return undefined;
       const range = `an integer from ${rule.min} to ${rule.max}${rule.nullable ? ' (or null)' : ''}`;
@@ -174,13 +242,14 @@ function checkField(value: unknown, rule: FieldRule): string | undefined {
       return value < rule.min || value > rule.max ? `must be ${range}, not ${value}` : undefined;
     }
     case 'number': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
+      if (value === null && rule.nullable) return undefined;
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `must be a number${rule.nullable ? ' (or null)' : ''}`;
       const lowOk = rule.exclusiveMin ? value > rule.min : value >= rule.min;
       const highOk = rule.exclusiveMax ? value < rule.max : value <= rule.max;
       if (lowOk && highOk) return undefined;
       const lo = rule.exclusiveMin ? `greater than ${rule.min}` : `at least ${rule.min}`;
       const hi = rule.exclusiveMax ? `less than ${rule.max}` : `at most ${rule.max}`;
-      return `must be ${lo} and ${hi}, not ${value}`;
+      return `must be ${lo} and ${hi}${rule.nullable ? ' (or null)' : ''}, not ${value}`;
     }
     default:
       return assertNever(rule);
@@ -236,6 +305,15 @@ export function resolveConfig(overrides: unknown, base?: ExperimentConfig): Reso
       key: 'trainSubset',
       message: `"trainSubset" (${config.trainSubset}) is smaller than "batchSize" (${config.batchSize}); use at least one full batch.`,
     });
+  }
+  if (config.labelSmoothing > 0 && config.loss === 'hinge') {
+    problems.push({
+      key: 'labelSmoothing',
+      message: '"labelSmoothing" applies to the bce and lsgan losses; the hinge loss has no target to smooth. Set it to 0 or choose another loss.',
+    });
+  }
+  if (config.instanceNoiseDecaySteps !== null && config.instanceNoise === 0) {
+    problems.push({ key: 'instanceNoiseDecaySteps', message: '"instanceNoiseDecaySteps" anneals instance noise, but "instanceNoise" is 0; set instanceNoise (e.g. 0.1) or remove instanceNoiseDecaySteps.' });
   }
   return { config, problems };
 }

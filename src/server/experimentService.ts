@@ -171,6 +171,8 @@ export function complete(text: string, offset: number): Completion[] {
         kind: 'value' as const,
       }));
     }
+    if (rule.kind === 'boolean') return [true, false].map((v) => ({ label: String(v), insertText: String(v), snippet: false, detail: '', documentation: '', kind: 'value' as const }));
+    if (rule.kind === 'number' && rule.nullable) return [{ label: 'null', insertText: 'null', snippet: false, detail: 'use learningRate', documentation: '', kind: 'value' }];
     if (rule.kind === 'int' && rule.nullable) return [{ label: 'null', insertText: 'null', snippet: false, detail: 'no limit / all', documentation: '', kind: 'value' }];
   }
   return [];
@@ -179,6 +181,7 @@ export function complete(text: string, offset: number): Completion[] {
 function snippetValue(key: Keys, value: unknown): string {
   const rule = CONFIG_FIELDS[key].rule;
   if (rule.kind === 'enum') return `"\${1|${rule.values.join(',')}|}"`;
+  if (rule.kind === 'boolean') return `\${1|${value ? 'true,false' : 'false,true'}|}`;
   return `\${1:${JSON.stringify(value).replace(/[$}\\]/g, '\\$&')}}`;
 }
 

@@ -106,7 +106,7 @@ function rotl(x: number, k: number): number {
 }
 
 /** Streams derived from the run's seed, so that each use of randomness is independent. */
-export const RNG_STREAMS = { weights: 1, fixedNoise: 2, noise: 3, shuffle: 4 } as const;
+export const RNG_STREAMS = { weights: 1, fixedNoise: 2, noise: 3, shuffle: 4, spectralNorm: 5 } as const;
 
 /** The order of the training set in an epoch: a function of seed and epoch only, so resuming needs no state. */
 export function epochPermutation(seed: number, epoch: number, n: number): Uint32Array {

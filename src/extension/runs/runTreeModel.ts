@@ -2,6 +2,7 @@
  * What the Runs tree shows, computed from run summaries (pure, no vscode import, unit-tested):
  * labels, descriptions, tooltips, icons and the context values that menus key on.
  */
+import { trainingOptionsSummary } from '../../protocol/experimentConfig';
 import { formatDuration, formatLoss } from '../../protocol/format';
 import { RunManifest, REAL_GRID_FILE } from '../../protocol/runFormat';
 import type { RunSummary } from './runStore';
@@ -106,6 +107,8 @@ function runTooltip(run: RunSummary, status: DisplayStatus): string {
   if (m.lastMetrics) lines.push(`| last losses | D ${formatLoss(m.lastMetrics.lossD)}, G ${formatLoss(m.lastMetrics.lossG)} (step ${m.lastMetrics.step}) |`);
   if (m.quality?.bestFid != null) lines.push(`| best FID-FMNIST | ${m.quality.bestFid.toFixed(2)} (step ${m.quality.bestFidStep}; not comparable with Inception-FID) |`);
   if (m.quality?.alarm) lines.push(`| quality | mode-collapse warning (see the dashboard's quality chart) |`);
+  const options = trainingOptionsSummary(c);
+  if (options.length > 0) lines.push(`| loss · stabilisers | ${escapeMd(options.join(' · '))} |`);
   if (m.parent) lines.push(`| branched from | ${escapeMd(m.parent.runId)} @ ${m.parent.checkpoint} |`);
   if (m.external) {
     const x = m.external;

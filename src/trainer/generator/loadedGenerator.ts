@@ -8,7 +8,7 @@ import { IMAGE_CHANNELS, IMAGE_SIZE } from '../../protocol/experimentConfig';
 import type { BatchNormMode } from '../../protocol/generatorProtocol';
 import { buildDcgan, Dcgan, latentTensor } from '../model/dcgan';
 import { Rng, RNG_STREAMS } from '../rng';
-import { CheckpointError, LoadedCheckpoint, loadCheckpoint, restoreModel } from '../train/checkpoint';
+import { CheckpointError, LoadedCheckpoint, hasGeneratorEma, loadCheckpoint, restoreModel } from '../train/checkpoint';
 
 /** A problem with the checkpoint, told the way a playground or export user can act on it. */
 export class GeneratorLoadError extends Error {
@@ -52,7 +52,7 @@ export class LoadedGenerator {
     // The weights stream only initialises the variables, which the checkpoint then overwrites.
     const model = buildDcgan(config.latentSize, config.featureSize, new Rng(config.seed, RNG_STREAMS.weights));
     try {
-      restoreModel(model, checkpoint);
+      restoreModel(model, checkpoint, hasGeneratorEma(checkpoint)); // a gEma run: the averaged G, as its grids show
     } catch (error) {
       model.generator.dispose();
       model.discriminator.dispose();

@@ -53,10 +53,50 @@ export type Mode =
   /** Running statistics (PyTorch's eval mode). */
   | 'eval';
 
+/** Power-iteration vectors of a spectrally normalised layer: u (output side), v (input side). */
+export interface SpectralNormState {
+  u: tf.Variable;
+  v: tf.Variable;
+}
+
 interface Layer {
   spec: LayerSpec;
   weight: tf.Variable;
   norm?: BatchNormParams;
+  sn?: SpectralNormState;
+}
+
+export interface NetworkOptions {
+  /** Spectral normalisation of every layer; u and v start as normalised draws of `rng`. */
+  spectralNorm?: { rng: Rng };
+}
+
+/** PyTorch's F.normalize epsilon. */
+const SN_EPS = 1e-12;
+
+function l2normalize(x: tf.Tensor): tf.Tensor {
+  return tf.div(x, tf.maximum(tf.norm(x), SN_EPS));
+}
+
+/** A filter as the matrix whose largest singular value spectral normalisation divides by: [k*k*in, out] (PyTorch's [out, in*k*k], transposed and with rows permuted: the same singular values). */
+function weightMatrix(weight: tf.Tensor): tf.Tensor2D {
+  const outChannels = weight.shape[3]!;
+  return tf.reshape(weight, [-1, outChannels]);
+}
+
+/** One power iteration: v = normalize(M u), u = normalize(Mᵀ v), M = weightMatrix(weight). Returns the new [u, v]. */
+export function powerIteration(weight: tf.Tensor, u: tf.Tensor): [tf.Tensor1D, tf.Tensor1D] {
+  return tf.tidy(() => {
+    const m = weightMatrix(weight);
+    const v2 = l2normalize(tf.matMul(m, tf.reshape(u, [-1, 1])));
+    const u2 = l2normalize(tf.matMul(m, v2, true, false));
+    return [tf.reshape(u2, [-1]) as tf.Tensor1D, tf.reshape(v2, [-1]) as tf.Tensor1D];
+  });
+}
+
+/** The estimate of the largest singular value, uᵀ Mᵀ v, differentiable in the weight (u and v are constants). */
+export function spectralNormEstimate(weight: tf.Tensor, u: tf.Tensor, v: tf.Tensor): tf.Scalar {
+  return tf.sum(tf.mul(tf.matMul(tf.reshape(v, [1, -1]), weightMatrix(weight)), tf.reshape(u, [1, -1])));
 }
 
 /** Filter shape in TensorFlow.js's layout: conv [k, k, in, out]; transposed conv [k, k, out, in]. */
@@ -87,6 +127,7 @@ export class Network {
     readonly name: 'G' | 'D',
     readonly specs: LayerSpec[],
     rng: Rng,
+    options: NetworkOptions = {},
   ) {
     const instance = ++instances;
     const variable = (initial: tf.Tensor, trainable: boolean, varName: string) =>
@@ -95,7 +136,10 @@ export class Network {
       const shape = filterShape(spec);
       const values = rng.fillUniform(new Float32Array(shape.reduce((a, b) => a * b, 1)), -initBound(spec), initBound(spec));
       const weight = variable(tf.tensor(values, shape), true, `${name}/${i}/weight`);
-      if (!spec.batchNorm) return { spec, weight };
+      const snRng = options.spectralNorm?.rng;
+      const unit = (n: number, varName: string) => variable(l2normalize(tf.tensor1d(snRng!.fillNormal(new Float32Array(n)))), false, varName);
+      const sn = snRng ? { u: unit(spec.outChannels, `${name}/${i}/sn/u`), v: unit(shape[0] * shape[1] * shape[2], `${name}/${i}/sn/v`) } : undefined;
+      if (!spec.batchNorm) return sn ? { spec, weight, sn } : { spec, weight };
       const c = spec.outChannels;
       const norm: BatchNormParams = {
         gamma: variable(tf.ones([c]), true, `${name}/${i}/bn/gamma`),
@@ -103,7 +147,7 @@ export class Network {
         runningMean: variable(tf.zeros([c]), false, `${name}/${i}/bn/running_mean`),
         runningVar: variable(tf.ones([c]), false, `${name}/${i}/bn/running_var`),
       };
-      return { spec, weight, norm };
+      return sn ? { spec, weight, norm, sn } : { spec, weight, norm };
     });
     this.variableNames = this.allVariables().map((v) => v.name.slice(0, v.name.lastIndexOf('#')));
   }
@@ -115,7 +159,37 @@ export class Network {
 
   /** Every variable, trainable or not, in a fixed order (what a checkpoint stores). */
   allVariables(): tf.Variable[] {
-    return this.layers.flatMap((l) => (l.norm ? [l.weight, l.norm.gamma, l.norm.beta, l.norm.runningMean, l.norm.runningVar] : [l.weight]));
+    return this.layers.flatMap((l) => [
+      ...(l.norm ? [l.weight, l.norm.gamma, l.norm.beta, l.norm.runningMean, l.norm.runningVar] : [l.weight]),
+      ...(l.sn ? [l.sn.u, l.sn.v] : []),
+    ]);
+  }
+
+  get spectralNorm(): boolean {
+    return this.layers.some((l) => l.sn);
+  }
+
+  /** One power iteration for every spectrally normalised layer (once per D update, outside any gradient tape). */
+  powerIterate(): void {
+    for (const { weight, sn } of this.layers) {
+      if (!sn) continue;
+      const [u, v] = powerIteration(weight, sn.u);
+      sn.u.assign(u);
+      sn.v.assign(v);
+      tf.dispose([u, v]);
+    }
+  }
+
+  /** Sets every variable to `other`'s (same architecture). */
+  copyFrom(other: Network): void {
+    const mine = this.allVariables();
+    other.allVariables().forEach((v, i) => mine[i].assign(v));
+  }
+
+  /** Exponential moving average: every variable becomes decay * itself + (1 - decay) * `source`'s. */
+  averageFrom(source: Network, decay: number): void {
+    const mine = this.allVariables();
+    tf.tidy(() => source.allVariables().forEach((v, i) => mine[i].assign(tf.add(tf.mul(mine[i], decay), tf.mul(v, 1 - decay)))));
   }
 
   /** Checkpoint names of `trainableVariables()`. */
@@ -132,7 +206,7 @@ export class Network {
     const fused = mode !== 'eval' && hasFusedBatchNorm();
     let x = input;
     for (const layer of this.layers) {
-      x = applyConv(x, layer.spec, layer.weight);
+      x = applyConv(x, layer.spec, layer.sn ? tf.div(layer.weight, spectralNormEstimate(layer.weight, layer.sn.u, layer.sn.v)) : layer.weight);
       if (layer.norm && fused && FUSABLE[layer.spec.activation] !== undefined) {
         x = batchNormActTrain(x, layer.norm, mode === 'train', FUSABLE[layer.spec.activation]!, LEAKY_SLOPE);
         continue;
@@ -148,7 +222,7 @@ export class Network {
   }
 }
 
-function applyConv(x: tf.Tensor4D, spec: LayerSpec, weight: tf.Variable): tf.Tensor4D {
+function applyConv(x: tf.Tensor4D, spec: LayerSpec, weight: tf.Tensor): tf.Tensor4D {
   if (spec.kind === 'conv') return tf.conv2d(x, weight as tf.Tensor4D, spec.stride, spec.pad);
   const [n, h, w] = x.shape;
   const out = (size: number) => (size - 1) * spec.stride - 2 * spec.pad + spec.kernel;
@@ -174,11 +248,11 @@ export interface Dcgan {
   latentSize: number;
 }
 
-/** Builds G then D from the weights stream of the run's seed. */
-export function buildDcgan(latentSize: number, featureSize: number, rng: Rng): Dcgan {
+/** Builds G then D from the weights stream of the run's seed (spectral normalisation of D: its vectors from their own stream). */
+export function buildDcgan(latentSize: number, featureSize: number, rng: Rng, options: { discriminator?: NetworkOptions } = {}): Dcgan {
   return {
     generator: new Network('G', generatorSpec(latentSize, featureSize), rng),
-    discriminator: new Network('D', discriminatorSpec(featureSize), rng),
+    discriminator: new Network('D', discriminatorSpec(featureSize), rng, options.discriminator),
     latentSize,
   };
 }

@@ -30,12 +30,19 @@ export interface TrainingState {
   optimizers: GanOptimizers;
   noiseRng: Rng;
   fixedNoise: Float32Array;
+  /** The moving average of G's weights (config.gEma > 0), saved as `ema/<G's variable>`. */
+  ema?: Network;
   /** Iterations completed. */
   step: number;
   elapsedSec: number;
 }
 
 const FIXED_NOISE = 'fixed_noise';
+const EMA_PREFIX = 'ema/';
+
+function emaVariables(ema: Network | undefined): { name: string; variable: tf.Variable }[] {
+  return ema ? ema.allVariables().map((variable, i) => ({ name: `${EMA_PREFIX}${ema.variableNames[i]}`, variable })) : [];
+}
 
 /** Every variable of both networks with its checkpoint name. */
 function modelVariables(model: Dcgan): { name: string; variable: tf.Variable }[] {
@@ -106,7 +113,7 @@ export async function saveCheckpoint(
   const optG = await optimizerTensors(state.model.generator, state.optimizers.g);
   const optD = await optimizerTensors(state.model.discriminator, state.optimizers.d);
   const named: { name: string; shape: number[]; data: Float32Array }[] = [];
-  for (const { name, variable } of modelVariables(state.model)) {
+  for (const { name, variable } of [...modelVariables(state.model), ...emaVariables(state.ema)]) {
     named.push({ name, shape: variable.shape, data: (await variable.data()) as Float32Array });
   }
   for (const t of [...optG.named, ...optD.named]) named.push({ name: t.name, shape: t.tensor.shape, data: (await t.tensor.data()) as Float32Array });
@@ -224,11 +231,22 @@ function take(checkpoint: LoadedCheckpoint, name: string, shape: readonly number
   return data;
 }
 
-/** Loads the networks' variables (weights and BatchNorm statistics) from a checkpoint. */
-export function restoreModel(model: Dcgan, checkpoint: LoadedCheckpoint): void {
+/** Whether the checkpoint holds the moving average of G's weights (a run with gEma). */
+export function hasGeneratorEma(checkpoint: LoadedCheckpoint): boolean {
+  return checkpoint.tensors.has(`${EMA_PREFIX}G/0/weight`);
+}
+
+/**
+ * Loads the networks' variables (weights and BatchNorm statistics) from a checkpoint; with
+ * `generatorFromEma`, G gets the moving average of its weights (what a gEma run's grids show).
+ * Spectral-norm vectors a checkpoint lacks (spectralNorm turned on at a resume) keep their start values.
+ */
+export function restoreModel(model: Dcgan, checkpoint: LoadedCheckpoint, generatorFromEma = false): void {
   tf.tidy(() => {
     for (const { name, variable } of modelVariables(model)) {
-      variable.assign(tf.tensor(take(checkpoint, name, variable.shape), variable.shape));
+      if (name.includes('/sn/') && !checkpoint.tensors.has(name)) continue;
+      const source = generatorFromEma && name.startsWith('G/') ? `${EMA_PREFIX}${name}` : name;
+      variable.assign(tf.tensor(take(checkpoint, source, variable.shape), variable.shape));
     }
   });
 }
@@ -237,6 +255,13 @@ export function restoreModel(model: Dcgan, checkpoint: LoadedCheckpoint): void {
 export async function restoreState(state: TrainingState, checkpoint: LoadedCheckpoint): Promise<void> {
   const { manifest } = checkpoint;
   restoreModel(state.model, checkpoint);
+  // A run that turns gEma on at a resume starts the average from G's weights.
+  if (state.ema && !hasGeneratorEma(checkpoint)) state.ema.copyFrom(state.model.generator);
+  else {
+    tf.tidy(() => {
+      for (const { name, variable } of emaVariables(state.ema)) variable.assign(tf.tensor(take(checkpoint, name, variable.shape), variable.shape));
+    });
+  }
   const restoreOptimizer = async (net: Network, optimizer: tf.AdamOptimizer, iterations: number, powers: AdamBetaPowers | undefined) => {
     if (iterations === 0) return; // Adam creates its moments on the first step
     const moments = momentNames(net).map((name) => {

@@ -35,13 +35,13 @@ import { assertGpuHealthy, gpuLostError } from '../backend/webgpu';
 import { loadTrainingSet } from '../data/loadTrainingSet';
 import type { TrainingSet } from '../data/trainingSet';
 import { makeGrid } from '../image/grid';
-import { buildDcgan } from '../model/dcgan';
+import { buildDcgan, generatorSpec, Network } from '../model/dcgan';
 import { Rng, RNG_STREAMS } from '../rng';
 import { RunWriter } from '../runWriter';
 import { versions } from '../versions';
 import { RunLock, RunLockedError } from '../../common/runLock';
 import { CheckpointError, LoadedCheckpoint, loadCheckpoint, restoreState, saveCheckpoint, TrainingState } from './checkpoint';
-import { BCE_CLAMP, disposeStep, GanOptimizers, generateSamples, readStep, StepValues, trainStep } from './step';
+import { BCE_CLAMP, disposeStep, GanOptimizers, generateSamples, readStep, stepOptions, StepValues, trainStep } from './step';
 
 export interface SessionEvents {
   status(params: StatusParams): void;
@@ -114,6 +114,7 @@ function disposeState(state: TrainingState): void {
   state.model.generator.dispose();
   state.model.discriminator.dispose();
   state.optimizers.dispose();
+  state.ema?.dispose();
 }
 
 interface Control {
@@ -318,7 +319,8 @@ export class TrainingSession {
       const real = this.set.batch(epoch, batch);
       const batchLength = this.set.batchLength(batch);
       const noise = state.noiseRng.fillNormal(new Float32Array(batchLength * config.latentSize));
-      const outputs = trainStep(state.model, state.optimizers, real, noise);
+      const outputs = trainStep(state.model, state.optimizers, real, noise, stepOptions(config, step, state.noiseRng));
+      if (state.ema) state.ema.averageFrom(state.model.generator, config.gEma);
       // A lost GPU device computes nothing: fail before its values reach the metrics or a checkpoint.
       assertGpuHealthy();
       const isLast = step === this.total - 1;
@@ -408,6 +410,7 @@ export class TrainingSession {
    * run.json's warnings and in the log. Training goes on (the user decides).
    */
   private watchSaturation(step: number, v: StepValues): void {
+    if (this.config.loss !== 'bce') return; // the limits below are BCE's
     const pinned = (x: number) => x >= BCE_CLAMP - 1e-3 || x <= 1e-6;
     this.saturatedRecords = pinned(v.lossD) || pinned(v.lossG) ? this.saturatedRecords + 1 : 0;
     if (this.saturatedRecords !== SATURATION_RECORDS || this.writer.manifest.warnings?.some((w) => w.kind === 'saturated')) return;
@@ -422,10 +425,14 @@ export class TrainingSession {
   /**
    * Renders G(fixed noise). Only a scheduled grid updates G's running statistics (the seed's
    * behaviour); the extra grid at the last step of a session leaves them as they are, because a
-   * resume with more steps would not have drawn it.
+   * resume with more steps would not have drawn it. With gEma the grids show the averaged
+   * generator (its BatchNorm statistics are averaged, not drawn: 'train-recompute').
    */
   private async renderSample(step: number, epoch: number, scheduled: boolean): Promise<void> {
-    const images = await generateSamples(this.state.model, this.state.fixedNoise, scheduled ? 'train' : 'train-recompute');
+    const { ema } = this.state;
+    const images = ema
+      ? await generateSamples({ ...this.state.model, generator: ema }, this.state.fixedNoise, 'train-recompute')
+      : await generateSamples(this.state.model, this.state.fixedNoise, scheduled ? 'train' : 'train-recompute');
     const entry = this.writer.writeSample(step, epoch, makeGrid(images, IMAGE_SIZE));
     this.events.sample(entry);
   }
@@ -553,13 +560,22 @@ function validConfig(config: ExperimentConfig | undefined): ExperimentConfig {
 }
 
 function buildState(config: ExperimentConfig): TrainingState {
-  const model = buildDcgan(config.latentSize, config.featureSize, new Rng(config.seed, RNG_STREAMS.weights));
+  const model = buildDcgan(config.latentSize, config.featureSize, new Rng(config.seed, RNG_STREAMS.weights), {
+    discriminator: config.spectralNorm ? { spectralNorm: { rng: new Rng(config.seed, RNG_STREAMS.spectralNorm) } } : {},
+  });
+  let ema: Network | undefined;
+  if (config.gEma > 0) {
+    // Built from a throwaway generator (the weights stream is G's and D's alone), then set to G.
+    ema = new Network('G', generatorSpec(config.latentSize, config.featureSize), new Rng(config.seed, RNG_STREAMS.spectralNorm + 1));
+    ema.copyFrom(model.generator);
+  }
   const fixedNoise = new Rng(config.seed, RNG_STREAMS.fixedNoise).fillNormal(new Float32Array(config.sampleCount * config.latentSize));
   return {
     model,
     optimizers: new GanOptimizers(config),
     noiseRng: new Rng(config.seed, RNG_STREAMS.noise),
     fixedNoise,
+    ...(ema ? { ema } : {}),
     step: 0,
     elapsedSec: 0,
   };

@@ -3,21 +3,50 @@
  *  1. D step: BCE(D(x), 1) + BCE(D(G(z).detach()), 0), one Adam step on D;
  *  2. G step on the same z: BCE(D(G(z)), 1) (non-saturating), one Adam step on G.
  * BCE is computed from D's logits (log-sigmoid), clamped at 100 like PyTorch's BCELoss.
+ * StepOptions change the loss (losses.ts), add D steps, label smoothing and instance noise; the
+ * defaults are exactly the seed's computation.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ExperimentConfig, IMAGE_CHANNELS, IMAGE_SIZE } from '../../protocol/experimentConfig';
+import { ExperimentConfig, IMAGE_CHANNELS, IMAGE_SIZE, LossChoice } from '../../protocol/experimentConfig';
 import { Dcgan, latentTensor } from '../model/dcgan';
+import type { Rng } from '../rng';
+import { discriminatorLoss, generatorLoss } from './losses';
 
-/** PyTorch's BCELoss clamps log(p) at -100. */
-export const BCE_CLAMP = 100;
+export { BCE_CLAMP, bceWithLogits } from './losses';
+
 /** PyTorch's Adam default; TensorFlow.js would otherwise use 1e-7. */
 export const ADAM_EPSILON = 1e-8;
 
-/** Mean binary cross-entropy of sigmoid(logits) against a constant label (1 real, 0 fake). */
-export function bceWithLogits(logits: tf.Tensor, label: 0 | 1): tf.Scalar {
-  // -log(sigmoid(x)) = softplus(-x); -log(1 - sigmoid(x)) = softplus(x)
-  const perSample = tf.softplus(label === 1 ? tf.neg(logits) : logits);
-  return tf.mean(tf.minimum(perSample, BCE_CLAMP));
+/** The loss and stabilisers of one iteration (see experimentConfig.ts); absent fields are the seed's. */
+export interface StepOptions {
+  loss?: LossChoice;
+  labelSmoothing?: number;
+  /** D updates per G update; the extra ones (before the usual one) use the same real batch and fresh noise. */
+  dSteps?: number;
+  /** Standard deviation of the Gaussian noise added to every input of D in this iteration. */
+  instanceNoise?: number;
+  /** The trainer's seeded generator: noise of the extra D steps and instance noise come from it. Required when either is on. */
+  rng?: Rng;
+}
+
+/** The options of an iteration at `step` from the config (instance noise annealed linearly when asked). */
+export function stepOptions(config: ExperimentConfig, step: number, rng: Rng): StepOptions {
+  const decay = config.instanceNoiseDecaySteps;
+  const instanceNoise = decay === null ? config.instanceNoise : config.instanceNoise * Math.max(0, 1 - step / decay);
+  return { loss: config.loss, labelSmoothing: config.labelSmoothing, dSteps: config.dSteps, instanceNoise, rng };
+}
+
+/** Adds N(0, std²) noise drawn from the trainer's generator (identity when std is 0). */
+function instanceNoiser(options: StepOptions): (x: tf.Tensor4D) => tf.Tensor4D {
+  const std = options.instanceNoise ?? 0;
+  if (std === 0) return (x) => x;
+  const rng = requireRng(options);
+  return (x) => tf.add(x, tf.mul(tf.tensor(rng.fillNormal(new Float32Array(x.size)), x.shape), std));
+}
+
+function requireRng(options: StepOptions): Rng {
+  if (!options.rng) throw new Error('Instance noise and extra D steps need the trainer\'s random generator (StepOptions.rng).');
+  return options.rng;
 }
 
 /** Scalars of one iteration; the caller reads them (only when logging) and disposes them. */
@@ -53,9 +82,9 @@ export class GanOptimizers {
   readonly d: tf.AdamOptimizer;
   readonly g: tf.AdamOptimizer;
 
-  constructor(config: Pick<ExperimentConfig, 'learningRate' | 'beta1' | 'beta2'>) {
-    this.d = tf.train.adam(config.learningRate, config.beta1, config.beta2, ADAM_EPSILON);
-    this.g = tf.train.adam(config.learningRate, config.beta1, config.beta2, ADAM_EPSILON);
+  constructor(config: Pick<ExperimentConfig, 'learningRate' | 'beta1' | 'beta2'> & Partial<Pick<ExperimentConfig, 'learningRateD' | 'learningRateG'>>) {
+    this.d = tf.train.adam(config.learningRateD ?? config.learningRate, config.beta1, config.beta2, ADAM_EPSILON);
+    this.g = tf.train.adam(config.learningRateG ?? config.learningRate, config.beta1, config.beta2, ADAM_EPSILON);
   }
 
   dispose(): void {
@@ -66,18 +95,29 @@ export class GanOptimizers {
 
 const meanProbability = (logits: tf.Tensor): tf.Scalar => tf.keep(tf.mean(tf.sigmoid(logits)));
 
-/** The D step: BCE(D(x), 1) + BCE(D(fake), 0), gradients of both summed, one Adam step on D. */
-export function discriminatorStep(model: Dcgan, optimizers: GanOptimizers, real: tf.Tensor4D, fake: tf.Tensor4D): Pick<StepOutputs, 'lossD' | 'dReal' | 'dFake'> {
+/**
+ * The D step: BCE(D(x), 1) + BCE(D(fake), 0) (or the chosen loss), gradients of both summed, one
+ * Adam step on D. With spectral normalisation, one power iteration first.
+ */
+export function discriminatorStep(
+  model: Dcgan,
+  optimizers: GanOptimizers,
+  real: tf.Tensor4D,
+  fake: tf.Tensor4D,
+  options: StepOptions = {},
+  noisy: (x: tf.Tensor4D) => tf.Tensor4D = instanceNoiser(options),
+): Pick<StepOutputs, 'lossD' | 'dReal' | 'dFake'> {
   const D = model.discriminator;
+  if (D.spectralNorm) D.powerIterate();
   let dReal: tf.Scalar | undefined;
   let dFake: tf.Scalar | undefined;
   const lossD = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
-      const realLogits = D.forward(real, 'train');
-      const fakeLogits = D.forward(fake, 'train');
+      const realLogits = D.forward(noisy(real), 'train');
+      const fakeLogits = D.forward(noisy(fake), 'train');
       dReal = meanProbability(realLogits);
       dFake = meanProbability(fakeLogits);
-      return tf.add(bceWithLogits(realLogits, 1), bceWithLogits(fakeLogits, 0)) as tf.Scalar;
+      return discriminatorLoss(options.loss ?? 'bce', realLogits, fakeLogits, options.labelSmoothing ?? 0);
     }, D.trainableVariables());
     optimizers.d.applyGradients(grads as Record<string, tf.Variable>);
     return value;
@@ -95,15 +135,17 @@ export function generatorStep(
   z: tf.Tensor4D,
   statsAlreadyUpdated: boolean,
   beforeLoss?: (fake: tf.Tensor4D) => void,
+  options: StepOptions = {},
+  noisy: (x: tf.Tensor4D) => tf.Tensor4D = instanceNoiser(options),
 ): Pick<StepOutputs, 'lossG' | 'dFakeAfter'> {
   let dFakeAfter: tf.Scalar | undefined;
   const lossG = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
       const fake = model.generator.forward(z, statsAlreadyUpdated ? 'train-recompute' : 'train');
       beforeLoss?.(fake);
-      const logits = model.discriminator.forward(fake, 'train');
+      const logits = model.discriminator.forward(noisy(fake), 'train');
       dFakeAfter = meanProbability(logits);
-      return bceWithLogits(logits, 1);
+      return generatorLoss(options.loss ?? 'bce', logits);
     }, model.generator.trainableVariables());
     optimizers.g.applyGradients(grads as Record<string, tf.Variable>);
     return value;
@@ -118,15 +160,31 @@ export function generatorStep(
  * that tape with gradients for D's variables only (this is what .detach() means: nothing of the D
  * loss reaches G), then the G loss goes through the updated D.
  */
-export function trainStep(model: Dcgan, optimizers: GanOptimizers, realImages: Float32Array, noise: Float32Array): StepOutputs {
+export function trainStep(model: Dcgan, optimizers: GanOptimizers, realImages: Float32Array, noise: Float32Array, options: StepOptions = {}): StepOutputs {
   const batch = noise.length / model.latentSize;
   const real = tf.tensor4d(realImages, [batch, IMAGE_SIZE, IMAGE_SIZE, IMAGE_CHANNELS]);
+  const noisy = instanceNoiser(options);
+  // Extra D updates (dSteps > 1): fresh noise from the trainer's generator, the same real batch.
+  for (let i = 1; i < (options.dSteps ?? 1); i++) {
+    const extraNoise = requireRng(options).fillNormal(new Float32Array(noise.length));
+    const fake = tf.tidy(() => model.generator.forward(latentTensor(extraNoise, model.latentSize), 'train'));
+    const extra = discriminatorStep(model, optimizers, real, fake, options, noisy);
+    tf.dispose([fake, extra.lossD, extra.dReal, extra.dFake]);
+  }
   const z = latentTensor(noise, model.latentSize);
   let d: Pick<StepOutputs, 'lossD' | 'dReal' | 'dFake'> | undefined;
-  const g = generatorStep(model, optimizers, z, false, (fake) => {
-    d = discriminatorStep(model, optimizers, real, fake);
-    tf.keep(d.lossD); // it leaves the G step's scope
-  });
+  const g = generatorStep(
+    model,
+    optimizers,
+    z,
+    false,
+    (fake) => {
+      d = discriminatorStep(model, optimizers, real, fake, options, noisy);
+      tf.keep(d.lossD); // it leaves the G step's scope
+    },
+    options,
+    noisy,
+  );
   tf.dispose([real, z]);
   return { ...d!, ...g };
 }

@@ -242,4 +242,13 @@ describe('dashboard host: run status', () => {
     assert.equal(live.controllable, true);
     assert.equal(live.canResume, false);
   });
+
+  it('lists the loss and stabilisers a run changes in the header’s config line, and nothing for the lesson’s', () => {
+    const lesson = writeRun(root, { status: 'completed' });
+    const tuned = writeRun(root, { status: 'completed' });
+    updateManifest(tuned, { config: { ...tuned.manifest.config, loss: 'hinge', dSteps: 2, gEma: 0.999, spectralNorm: true } });
+    store = new RunStore(root, false);
+    assert.equal(buildRunInfo(store.get(lesson.dir)!, undefined)!.configSummary, 'smoke · batch 16 · lr 0.0002 · latent 100 · width 8 · seed 42');
+    assert.equal(buildRunInfo(store.get(tuned.dir)!, undefined)!.configSummary, 'smoke · batch 16 · lr 0.0002 · latent 100 · width 8 · seed 42 · hinge loss · 2 D steps · G EMA 0.999 · spectral norm');
+  });
 });

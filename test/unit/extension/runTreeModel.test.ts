@@ -18,6 +18,9 @@ describe('the Runs tree model', () => {
     assert.equal(view.contextValue, 'run:stopped:ckpt:samples');
     assert.match(view.tooltip!, /\| batch size \| 128 \|/);
     assert.match(view.tooltip!, /wasm: tfjs\\-backend\\-wasm 4\\.22\\.0/);
+    assert.doesNotMatch(view.tooltip!, /stabilisers/, 'nothing for the lesson\'s loss');
+    const tuned = runView(summary({ status: 'stopped', config: { ...fixtureManifest().config, loss: 'lsgan', labelSmoothing: 0.1, spectralNorm: true } }));
+    assert.match(tuned.tooltip!, /\| loss · stabilisers \| lsgan loss · label smoothing 0\\\.1 · spectral norm \|/);
   });
 
   it("shows a run's best FID, and a warning sign when the mode-collapse alarm was raised", () => {

@@ -106,6 +106,29 @@ describe('exact resume, bit for bit', () => {
     await checkSplits(config, 30, [1, 2, 5, 8, 13, 20, 22, 29], 24, 20);
   });
 
+  it('losses and stabilisers on (hinge, 2 D steps, TTUR, annealed instance noise, G EMA, spectral norm): 12 steps straight equal k + resume for 4 split points', async () => {
+    const config: ExperimentConfig = {
+      ...presetConfig('smoke'), backend: 'auto', batchSize: 8, trainSubset: 24, featureSize: 4, logEvery: 1, sampleEvery: 4, sampleCount: 16, epochs: 4,
+      loss: 'hinge', dSteps: 2, learningRateD: 0.0004, learningRateG: 0.0001, instanceNoise: 0.1, instanceNoiseDecaySteps: 10, gEma: 0.9, spectralNorm: true,
+    };
+    await checkSplits(config, 12, [1, 4, 7, 11], 24);
+    const dataDir = tempDir();
+    writeImagesFixture(dataDir, 24);
+    const run = await train(tempDir(), dataDir, { ...config, maxSteps: 3 });
+    const saved = loadCheckpoint(finalCheckpoint(run));
+    assert.deepEqual(saved.manifest.optimizerSteps, { G: 3, D: 6 }, 'two D updates per G update');
+    const names = [...saved.tensors.keys()];
+    for (const name of ['ema/G/0/weight', 'ema/G/1/bn/running_var', 'D/0/sn/u', 'D/3/sn/v']) assert.ok(names.includes(name), `the checkpoint holds ${name}`);
+  });
+
+  it('lsgan with label smoothing and 3 D steps: 8 steps straight equal k + resume for 2 split points', async () => {
+    const config: ExperimentConfig = {
+      ...presetConfig('smoke'), backend: 'auto', batchSize: 8, trainSubset: 24, featureSize: 4, logEvery: 1, sampleEvery: 3, sampleCount: 16, epochs: 3,
+      loss: 'lsgan', labelSmoothing: 0.1, dSteps: 3, instanceNoise: 0.05,
+    };
+    await checkSplits(config, 8, [2, 5], 24);
+  });
+
   it('the quick preset, shrunk (width 32, batch 64, 128 images): 14 steps straight equal k + resume for 3 split points', async () => {
     const config: ExperimentConfig = { ...presetConfig('quick'), backend: 'auto', trainSubset: 128, logEvery: 1, sampleEvery: 5, sampleCount: 16, epochs: 7, evalEvery: null };
     await checkSplits(config, 14, [3, 8, 11], 128);

@@ -58,6 +58,27 @@ describe('experiment files: the language service', () => {
     const values = '{ "backend": "" }';
     assert.deepEqual(complete(values, at(values, '""')).map((c) => c.label), ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
   });
+
+  it('knows the losses and stabilisers: hover, completion of values, and wgan-gp refused with the reason', () => {
+    const text = '{ "loss": "hinge", "spectralNorm": true }';
+    assert.deepEqual(diagnose(text), []);
+    const h = hover(text, at(text, '"loss"'))!;
+    assert.match(h.markdown, /\*\*loss\*\* — GAN loss on D's logits: bce \(the lesson/);
+    assert.match(h.markdown, /Reference lesson: `"bce"`/);
+    assert.match(hover(text, at(text, '"spectralNorm"'))!.markdown, /power iteration per D update/);
+    const values = '{ "loss": "" }';
+    assert.deepEqual(complete(values, at(values, '""')).map((c) => c.label), ['bce', 'hinge', 'lsgan']);
+    const flag = '{ "spectralNorm":  }';
+    assert.deepEqual(complete(flag, at(flag, ':  ', 2)).map((c) => c.label), ['true', 'false']);
+    const keys = complete('{ "" }', 3);
+    const sn = keys.find((c) => c.label === 'spectralNorm')!;
+    assert.equal(sn.insertText, '"spectralNorm": ${1|false,true|}');
+    assert.ok(['loss', 'dSteps', 'learningRateD', 'learningRateG', 'labelSmoothing', 'instanceNoise', 'instanceNoiseDecaySteps', 'gEma'].every((k) => keys.some((c) => c.label === k)));
+    const refused = '{ "loss": "wgan-gp" }';
+    const [p] = diagnose(refused);
+    assert.equal(refused.substr(p.range.offset, p.range.length), '"wgan-gp"');
+    assert.match(p.message, /gradients of gradients/);
+  });
 });
 
 describe('experiment files: the language server (in-memory streams)', () => {
