@@ -257,7 +257,7 @@ describe('a run with gEma and spectralNorm', () => {
     const generator = LoadedGenerator.load(dir);
     const model = buildDcgan(config.latentSize, config.featureSize, new Rng(0));
     try {
-      const averaged = generator.render(generator.fixedNoise, 'eval');
+      const averaged = await generator.render(generator.fixedNoise, 'eval');
       restoreModel(model, checkpoint, true);
       const fromEma = tf.tidy(() => model.generator.forward(tf.tensor4d(generator.fixedNoise, [16, 1, 1, config.latentSize]), 'eval').dataSync());
       assert.deepEqual(averaged, fromEma, 'the playground renders the averaged G');
