@@ -7,7 +7,9 @@
 export const INSPECTOR_VIEW_TYPE = 'ganStudio.gridInspector';
 
 export interface GridImage {
+  /** Iterations completed (src/protocol/steps.ts). */
   step: number;
+  /** Epochs completed, fractional. */
   epoch: number;
   /** Path relative to the run folder, e.g. samples/step-000500.grid.png. */
   file: string;

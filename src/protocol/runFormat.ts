@@ -4,6 +4,7 @@
  * file names and validation, no I/O.
  */
 import { ExperimentConfig, resolveConfig } from './experimentConfig';
+import { STEP_COUNT_COMPLETED } from './steps';
 
 export const RUN_FORMAT_VERSION = 1;
 
@@ -57,7 +58,7 @@ export interface Progress {
 }
 
 export interface SampleEntry {
-  /** Global iteration after which the grid was rendered. */
+  /** Iterations completed when the grid was rendered (0: the untrained G). See src/protocol/steps.ts. */
   step: number;
   epoch: number;
   /** Path relative to the run folder. */
@@ -108,12 +109,19 @@ export interface RunManifest {
   /** The run and checkpoint this run was branched from, when it was resumed from an older checkpoint. */
   parent: { runId: string; checkpoint: string; step: number } | null;
   error: RunError | null;
+  /**
+   * `"completed"`: `samples[].step` and `lastMetrics.step` count iterations completed. Runs written
+   * before this field counted the 0-based iteration index; `parseRunManifest` converts them.
+   */
+  stepCount?: typeof STEP_COUNT_COMPLETED;
 }
 
 /** One line of metrics.jsonl. */
 export interface MetricRecord {
-  /** Global iteration index (0-based), as the seed's `iter_`. */
+  /** Iterations completed after the logged iteration (its `iteration` + 1). See src/protocol/steps.ts. */
   step: number;
+  /** 0-based index of the logged iteration (the seed's `iter_`). Absent in records of older runs. */
+  iteration?: number;
   epoch: number;
   /** Batch index within the epoch (the seed's `i`). */
   batch: number;
@@ -230,6 +238,7 @@ export function parseRunManifest(value: unknown, file = RUN_MANIFEST): RunManife
   need(file, value, 'samples', isArray, 'an array');
   need(file, value, 'checkpoints', isArray, 'an array');
   need(file, value, 'createdAt', isString, 'a date string');
+  const legacy = value.stepCount !== STEP_COUNT_COMPLETED;
   return {
     backend: null,
     versions: {},
@@ -241,7 +250,20 @@ export function parseRunManifest(value: unknown, file = RUN_MANIFEST): RunManife
     error: null,
     ...(value as object),
     config: resolveConfig(value.config).config,
+    ...(legacy ? upgradeLegacySteps(value) : {}),
   } as RunManifest;
+}
+
+/** Older runs counted grid and record steps from 0 (the iteration index): count completed iterations. */
+function upgradeLegacySteps(value: Record<string, unknown>): Partial<RunManifest> {
+  const samples = (value.samples as SampleEntry[]).map((s) => ({ ...s, step: s.step + 1 }));
+  const last = value.lastMetrics as MetricsSummary | null | undefined;
+  return { samples, lastMetrics: last ? { ...last, step: last.step + 1 } : null, stepCount: STEP_COUNT_COMPLETED };
+}
+
+/** A record of an older run (no `iteration`) counted from 0: count completed iterations. */
+export function upgradeMetricRecord(rec: MetricRecord): MetricRecord {
+  return rec.iteration === undefined ? { ...rec, iteration: rec.step, step: rec.step + 1 } : rec;
 }
 
 /** Parses metrics.jsonl text; skips a torn last line (a crash mid-append) and reports bad lines. */
@@ -253,7 +275,7 @@ export function parseMetricsLines(text: string): { records: MetricRecord[]; badL
     if (line.trim() === '') return;
     try {
       const rec = JSON.parse(line) as MetricRecord;
-      if (isNumber(rec.step) && isNumber(rec.lossD) && isNumber(rec.lossG)) records.push(rec);
+      if (isNumber(rec.step) && isNumber(rec.lossD) && isNumber(rec.lossG)) records.push(upgradeMetricRecord(rec));
       else badLines.push(index + 1);
     } catch {
       // A partial last line is what an interrupted append leaves behind; anything else is damage.

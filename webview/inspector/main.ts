@@ -22,6 +22,7 @@ import {
 import { h, isTyping, problemBanner, setChildren } from '../common/dom';
 import { vscodeApi } from '../common/vscodeApi';
 import { ImageCache } from './imageCache';
+import { formatEpochs } from '../../src/protocol/steps';
 
 type CompareMode = 'side' | 'wipe';
 
@@ -179,9 +180,9 @@ function render(): void {
   whereLabel.textContent = view.showReal || doc.kind === 'real' && !run
     ? 'Training images (real)'
     : grid
-      ? `Step ${grid.step} · epoch ${grid.epoch}`
+      ? `Step ${grid.step} · epoch ${formatEpochs(grid.epoch)}`
       : doc.step !== null
-        ? `Step ${doc.step}${doc.epoch !== null ? ` · epoch ${doc.epoch}` : ''}`
+        ? `Step ${doc.step}${doc.epoch !== null ? ` · epoch ${formatEpochs(doc.epoch)}` : ''}`
         : doc.fileName;
   const hasSteps = grids.length > 0;
   for (const el of [prevButton, playButton, nextButton, slider]) toggleDisabled(el, !hasSteps || view.showReal);
@@ -270,10 +271,10 @@ async function showImages(): Promise<void> {
   const aName = run ? run.name : doc.fileName;
   const step = currentStep();
   const epoch = currentGrid()?.epoch ?? doc.epoch;
-  const stepText = view.showReal ? 'training images' : step !== null ? `step ${step}${epoch !== null ? ` · epoch ${epoch}` : ''}` : '';
+  const stepText = view.showReal ? 'training images' : step !== null ? `step ${step}${epoch !== null ? ` · epoch ${formatEpochs(epoch)}` : ''}` : '';
   paneA.caption.textContent = compare ? `A · ${aName}${stepText ? ` · ${stepText}` : ''}` : '';
   paneA.caption.hidden = !compare;
-  const bText = entryB ? (view.showReal ? 'training images' : `step ${entryB.step} · epoch ${entryB.epoch}${entryB.exact ? '' : ` (nearest to ${step})`}`) : 'no grids';
+  const bText = entryB ? (view.showReal ? 'training images' : `step ${entryB.step} · epoch ${entryB.epoch === null ? '–' : formatEpochs(entryB.epoch)}${entryB.exact ? '' : ` (nearest to ${step})`}`) : 'no grids';
   if (paneB) paneB.caption.textContent = `B · ${compare?.name ?? ''} · ${bText}`;
   if (wipe) paneA.caption.textContent = `A · ${aName} · ${stepText}  |  B · ${compare?.name ?? ''} · ${bText}`;
   if (compare && !entryB) paneA.caption.textContent = `A · ${aName} · ${stepText}  —  ${compare.name} has no grid to compare yet`;
@@ -367,7 +368,7 @@ function renderDetail(): void {
   } else if (run && run.grids.length > 0) {
     const history = h('div', { class: 'history', 'data-testid': 'history' });
     run.grids.forEach((gridImage, i) => {
-      const tile = h('button', { class: `tile${i === index ? ' current' : ''}`, title: `Step ${gridImage.step} · epoch ${gridImage.epoch}` }, cellCanvas(gridImage.src, rect, 'small'), h('span', {}, String(gridImage.step)));
+      const tile = h('button', { class: `tile${i === index ? ' current' : ''}`, title: `Step ${gridImage.step} · epoch ${formatEpochs(gridImage.epoch)}` }, cellCanvas(gridImage.src, rect, 'small'), h('span', {}, String(gridImage.step)));
       tile.addEventListener('click', () => goTo(i));
       history.append(tile);
     });

@@ -10,6 +10,7 @@ import { decodeFloat32 } from '../../src/protocol/binary';
 import { assertNever } from '../../src/protocol/experimentConfig';
 import { cellAt, cellRect, composeGrid, GridGeometry, layoutGrid, PixelMapping, toPixels } from '../../src/protocol/gridLayout';
 import { isValidSeed, MAX_SEED } from '../../src/protocol/latent';
+import { formatEpochs } from '../../src/protocol/steps';
 import {
   HostToPlayground,
   MAX_STRIP_STEPS,
@@ -554,7 +555,7 @@ window.addEventListener('message', (event: MessageEvent<HostToPlayground>) => {
         shellBuilt = true;
       }
       titleEl.textContent = `${info.runName}`;
-      subtitleEl.textContent = `step ${info.step} · epoch ${info.epoch} · latent ${info.latentSize} · width ${info.featureSize}`;
+      subtitleEl.textContent = `step ${info.step.toLocaleString('en-US')} · epoch ${formatEpochs(info.epoch)} · latent ${info.latentSize} · width ${info.featureSize}`;
       footer.textContent = `Checkpoint ${info.checkpointId} of ${info.runId} · ${info.backend}`;
       gridStatus.textContent = gridHint();
       return;

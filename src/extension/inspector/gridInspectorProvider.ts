@@ -172,7 +172,7 @@ class InspectorSession {
     const summary = this.runDir ? this.summary(this.runDir) : undefined;
     const run = summary ? inspectorRun(summary, this.src) : null;
     const fromText = (key: string) => (info.text[key] !== undefined && Number.isFinite(Number(info.text[key])) ? Number(info.text[key]) : null);
-    const entry = run?.grids.find((g) => g.step === location.step);
+    const entry = run?.grids.find((g) => path.basename(g.file) === path.basename(this.file)) ?? run?.grids.find((g) => g.step === location.step);
     let notice: string | null = null;
     if (!this.runDir) notice = 'This grid is not inside a run folder (<run>/samples/), so there is no step slider, history or comparison.';
     else if (!run) notice = `The run's run.json cannot be read${summary?.loadError ? `: ${summary.loadError}` : ''}; only this grid is shown.`;

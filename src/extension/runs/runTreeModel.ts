@@ -4,6 +4,7 @@
  */
 import { formatDuration, formatLoss } from '../../protocol/format';
 import { RunManifest, REAL_GRID_FILE } from '../../protocol/runFormat';
+import { epochsAt, formatEpochProgress, formatEpochs, formatEta, formatStepEpoch } from '../../protocol/steps';
 import type { RunSummary } from './runStore';
 
 /** What the tree shows for a run: its manifest's status, or the live state of a run we drive. */
@@ -36,18 +37,26 @@ const ICONS: Record<DisplayStatus, IconSpec> = {
   running: { id: 'sync~spin', color: 'charts.blue' },
   paused: { id: 'debug-pause', color: 'charts.yellow' },
   completed: { id: 'pass-filled', color: 'testing.iconPassed' },
-  stopped: { id: 'debug-stop', color: 'charts.orange' },
+  stopped: { id: 'stop-circle', color: 'charts.orange' },
   failed: { id: 'error', color: 'testing.iconFailed' },
-  interrupted: { id: 'warning', color: 'list.warningForeground' },
+  interrupted: { id: 'debug-disconnect', color: 'list.warningForeground' },
   damaged: { id: 'warning', color: 'list.errorForeground' },
+};
+
+/** The words for each status, the same in the tooltip as the icon says at a glance. */
+export const STATUS_WORDS: Record<DisplayStatus, string> = {
+  running: 'Running',
+  paused: 'Paused',
+  completed: 'Completed',
+  stopped: 'Stopped',
+  failed: 'Failed',
+  interrupted: 'Interrupted',
+  damaged: 'Damaged',
 };
 
 function epochText(m: RunManifest): string {
   const { step, stepsPerEpoch, totalSteps } = m.progress;
-  const totalEpochs = Math.max(1, Math.ceil(totalSteps / Math.max(1, stepsPerEpoch)));
-  const epochs = step / Math.max(1, stepsPerEpoch);
-  const shown = Number.isInteger(epochs) ? String(epochs) : epochs.toFixed(1);
-  return `${shown}/${totalEpochs} epochs`;
+  return `${formatEpochProgress(step, totalSteps, stepsPerEpoch).replace(' / ', '/')} epochs`;
 }
 
 function lossText(m: RunManifest): string {
@@ -65,7 +74,7 @@ export function runView(run: RunSummary, live?: LiveRunState): NodeView {
   const parts: string[] = [];
   if (status === 'running' || status === 'paused') {
     parts.push(`${status === 'paused' ? 'paused · ' : ''}step ${m.progress.step}/${m.progress.totalSteps}`);
-    if (status === 'running' && m.progress.etaSec !== null) parts.push(`ETA ${formatDuration(m.progress.etaSec)}`);
+    if (status === 'running') parts.push(`ETA ${formatEta(m.progress.etaSec, formatDuration)}`);
   } else {
     parts.push(status === 'interrupted' ? `interrupted at ${epochText(m)}` : epochText(m));
   }
@@ -85,7 +94,7 @@ function runTooltip(run: RunSummary, status: DisplayStatus): string {
   const m = run.manifest!;
   const c = m.config;
   const lines = [
-    `**${escapeMd(m.name)}** — ${status}`,
+    `$(${ICONS[status].id.replace('~spin', '')}) **${STATUS_WORDS[status]}** — ${escapeMd(m.name)}`,
     '',
     `| | |`,
     `|---|---|`,
@@ -157,9 +166,9 @@ export interface LeafView extends NodeView {
 
 export function checkpointViews(m: RunManifest, formatTime: (iso: string) => string): LeafView[] {
   return [...m.checkpoints].reverse().map((c) => ({
-    label: `Epoch ${c.epoch} · step ${c.step}`,
+    label: capitalise(formatStepEpoch(c.step, m.progress.stepsPerEpoch)),
     description: `${formatTime(c.time)}${c.reason === 'epoch' ? '' : ` · ${c.reason}`}`,
-    tooltip: `Checkpoint **${c.id}**: ${c.step} iterations, epoch ${c.epoch} (${c.reason}), saved ${c.time}`,
+    tooltip: `Checkpoint **${c.id}**: after ${c.step} iterations, ${formatEpochs(epochsAt(c.step, m.progress.stepsPerEpoch))} epochs (${c.reason}), saved ${c.time}`,
     icon: { id: 'save' },
     contextValue: 'checkpoint',
     collapsible: false,
@@ -178,13 +187,17 @@ export function sampleViews(m: RunManifest): LeafView[] {
     target: REAL_GRID_FILE,
   };
   const generated = [...m.samples].reverse().map((s) => ({
-    label: `Step ${s.step}`,
-    description: `epoch ${s.epoch}`,
-    tooltip: `G(fixed noise) after ${s.step + 1} iterations (epoch ${s.epoch})`,
+    label: `Step ${s.step.toLocaleString('en-US')}`,
+    description: `epoch ${formatEpochs(epochsAt(s.step, m.progress.stepsPerEpoch))}`,
+    tooltip: `G(fixed noise) after ${s.step} iterations (${formatEpochs(epochsAt(s.step, m.progress.stepsPerEpoch))} epochs)`,
     icon: { id: 'symbol-color' },
     contextValue: 'sample',
     collapsible: false,
     target: s.file,
   }));
   return [...generated, real];
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -21,7 +21,7 @@ function toItem(view: NodeView, id: string, expanded = false): vscode.TreeItem {
   );
   item.id = id;
   item.description = view.description;
-  if (view.tooltip) item.tooltip = new vscode.MarkdownString(view.tooltip);
+  if (view.tooltip) item.tooltip = new vscode.MarkdownString(view.tooltip, true);
   item.iconPath = new vscode.ThemeIcon(view.icon.id, view.icon.color ? new vscode.ThemeColor(view.icon.color) : undefined);
   item.contextValue = view.contextValue;
   return item;

@@ -32,6 +32,8 @@ import { RunWriter } from '../runWriter';
 import { versions } from '../versions';
 import { LoadedCheckpoint, loadCheckpoint, restoreState, saveCheckpoint, TrainingState } from './checkpoint';
 import { disposeStep, GanOptimizers, generateSamples, readStep, StepValues, trainStep } from './step';
+import { EtaEstimator } from './eta';
+import { epochIndexAt, isLogStep, isSampleStep } from '../../protocol/steps';
 
 export interface SessionEvents {
   status(params: StatusParams): void;
@@ -85,7 +87,7 @@ export class TrainingSession {
   private stopRequested = false;
   private readonly total: number;
   private readonly perEpoch: number;
-  private secPerStep: number | null = null;
+  private readonly eta = new EtaEstimator();
   private imagesPerSec: number | null = null;
 
   private constructor(
@@ -210,6 +212,8 @@ export class TrainingSession {
     this.events.status({ phase: 'training', message: 'Training', progress: this.progress() });
     let windowStart = { time: performance.now(), step: state.step, images: 0 };
     let loopClock = performance.now();
+    // Step 0: the untrained G, so every run's grids start at the same point.
+    if (state.step === 0 && !this.writer.manifest.samples.some((s) => s.step === 0)) this.renderSample(0, 0);
     while (state.step < this.total) {
       await this.serveRequests();
       if (this.stopRequested) break;
@@ -221,33 +225,31 @@ export class TrainingSession {
         if (!this.stopRequested && !this.control.paused) this.events.status({ phase: 'training', message: 'Training', progress: this.progress() });
         continue;
       }
-      const step = state.step;
-      const epoch = Math.floor(step / this.perEpoch);
-      const batch = step % this.perEpoch;
+      const iteration = state.step;
+      const epoch = Math.floor(iteration / this.perEpoch);
+      const batch = iteration % this.perEpoch;
       const real = this.set.batch(epoch, batch);
       const batchLength = this.set.batchLength(batch);
       const noise = state.noiseRng.fillNormal(new Float32Array(batchLength * config.latentSize));
       const outputs = trainStep(state.model, state.optimizers, real, noise);
-      const isLast = step === this.total - 1;
-      const shouldLog = batch % config.logEvery === 0 || isLast;
-      const values = shouldLog ? readStep(outputs) : undefined;
+      // From here on `step` counts iterations completed (src/protocol/steps.ts).
+      const step = iteration + 1;
+      const values = isLogStep(step, config.logEvery, this.total) ? readStep(outputs) : undefined;
       disposeStep(outputs);
-      state.step += 1;
+      state.step = step;
       windowStart.images += batchLength;
       const now = performance.now();
       state.elapsedSec += (now - loopClock) / 1000;
+      this.eta.addStep((now - loopClock) / 1000);
       loopClock = now;
 
       if (values) {
         const seconds = (now - windowStart.time) / 1000;
-        const steps = state.step - windowStart.step;
         this.imagesPerSec = seconds > 0 ? windowStart.images / seconds : null;
-        const sps = seconds / Math.max(steps, 1);
-        this.secPerStep = this.secPerStep === null ? sps : 0.7 * this.secPerStep + 0.3 * sps;
         windowStart = { time: now, step: state.step, images: 0 };
-        this.logMetrics(step, epoch, batch, values);
+        this.logMetrics(step, iteration, epoch, batch, values);
       }
-      if (step % config.sampleEvery === 0 || isLast) this.renderSample(step, epoch);
+      if (isSampleStep(step, config.sampleEvery, this.total)) this.renderSample(step, epochIndexAt(step, this.perEpoch));
       if (batch === this.perEpoch - 1 && (epoch + 1) % config.checkpointEveryEpochs === 0) await this.checkpoint('epoch');
       // Let requests (stop, pause, checkpoint) in between iterations.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -274,10 +276,11 @@ export class TrainingSession {
     }
   }
 
-  private logMetrics(step: number, epoch: number, batch: number, v: StepValues): void {
+  private logMetrics(step: number, iteration: number, epoch: number, batch: number, v: StepValues): void {
     checkFinite(step, v);
     const record: MetricRecord = {
       step,
+      iteration,
       epoch,
       batch,
       ...v,
@@ -292,7 +295,7 @@ export class TrainingSession {
     this.say(
       `ep ${epoch}; batch ${batch}/${this.perEpoch}\t Loss D: ${v.lossD}\tLoss G: ${v.lossG}` +
         `\tD(x): ${v.dReal.toFixed(4)}\tD(G(z)): ${v.dFake.toFixed(4)} / ${v.dFakeAfter.toFixed(4)}` +
-        `\t${(this.imagesPerSec ?? 0).toFixed(1)} img/s`,
+        `\t${(this.imagesPerSec ?? 0).toFixed(1)} img/s\tstep ${step}/${this.total}`,
     );
   }
 
@@ -320,7 +323,7 @@ export class TrainingSession {
       totalSteps: this.total,
       stepsPerEpoch: this.perEpoch,
       imagesPerSec: this.imagesPerSec,
-      etaSec: this.secPerStep === null ? null : remaining * this.secPerStep,
+      etaSec: this.eta.etaSec(remaining),
       elapsedSec: this.state.elapsedSec,
     };
   }
@@ -428,8 +431,8 @@ function openWriter(
     step,
   });
   const from = resumed.runDir;
-  for (const record of readMetrics(from).records.filter((r) => r.step < step)) appendLine(path.join(writer.dir, METRICS_FILE), JSON.stringify(record));
-  const samples = resumed.manifest.samples.filter((s) => s.step < step);
+  for (const record of readMetrics(from).records.filter((r) => r.step <= step)) appendLine(path.join(writer.dir, METRICS_FILE), JSON.stringify(record));
+  const samples = resumed.manifest.samples.filter((s) => s.step <= step);
   for (const file of [REAL_GRID_FILE, ...samples.map((s) => s.file)]) {
     if (fs.existsSync(path.join(from, file))) fs.copyFileSync(path.join(from, file), path.join(writer.dir, file));
   }

@@ -33,6 +33,7 @@ export function fixtureManifest(overrides: Partial<RunManifest> = {}): RunManife
     ],
     parent: null,
     error: null,
+    stepCount: 'completed',
     ...overrides,
   };
 }

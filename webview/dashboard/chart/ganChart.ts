@@ -18,6 +18,7 @@ import { nearestIndex } from '../model/search';
 import { formatX } from '../model/xAxis';
 import { h, replaceChildren } from '../ui/dom';
 import { runPalette, ThemeColors } from '../ui/theme';
+import { formatEpochs } from '../../../src/protocol/steps';
 
 export interface ChartLineSpec {
   column: MetricColumn;
@@ -491,7 +492,7 @@ export class GanChart {
   private describeRow(run: RunData, i: number): string {
     const step = run.column('step')[i];
     const epoch = step / run.stepsPerEpoch;
-    const parts = [`Step ${step.toLocaleString('en-US')}`, `epoch ${epoch.toFixed(2)}`];
+    const parts = [`Step ${step.toLocaleString('en-US')}`, `epoch ${formatEpochs(epoch)}`];
     const elapsed = run.column('elapsedSec')[i];
     if (Number.isFinite(elapsed)) parts.push(formatDuration(elapsed));
     const time = run.column('time')[i];
