@@ -51,6 +51,8 @@ export interface ChartInput {
   /** Step of the grid shown, marked on the chart. */
   gridStep: number | undefined;
   theme: ThemeColors;
+  /** What the empty chart says it waits for (see model/loading.ts). */
+  waiting?: string;
 }
 
 export interface ChartCallbacks {
@@ -297,6 +299,7 @@ export class GanChart {
     const main = input.runs[0];
     const rows = main?.length ?? 0;
     this.empty.hidden = rows > 0;
+    if (input.waiting !== undefined) this.empty.textContent = input.waiting;
     const buckets = Math.max(50, Math.round(plot.bbox.width / Math.max(1, devicePixelRatio)));
     const perRun: RowsToDraw[] = input.runs.map((run) => {
       const x = run.x(input.xAxis);

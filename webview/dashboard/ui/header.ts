@@ -7,6 +7,7 @@ import type { DashboardStatus, RunAction, RunInfo } from '../../../src/protocol/
 import { assertNever } from '../../../src/protocol/experimentConfig';
 import { formatCount, formatDuration } from '../../../src/protocol/format';
 import { h, replaceChildren } from './dom';
+import { waitingText } from '../model/loading';
 import { epochsAt, formatEpochProgress, formatEpochs, formatEta } from '../../../src/protocol/steps';
 
 interface StatusLook {
@@ -77,7 +78,7 @@ export class Header {
   render(info: RunInfo | undefined, unavailable: string | undefined): void {
     if (!info) {
       this.keys.clear();
-      replaceChildren(this.element, h('div', { class: 'notice error', role: 'alert', text: unavailable ?? 'Loading the run…' }));
+      replaceChildren(this.element, h('div', { class: 'notice error', role: 'alert', text: waitingText(undefined, 0, unavailable) }));
       return;
     }
     if (this.element.firstElementChild !== this.sections.title) {
