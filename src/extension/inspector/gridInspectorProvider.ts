@@ -248,8 +248,8 @@ class InspectorSession {
       void vscode.window.showInformationMessage('This run has no checkpoint yet: checkpoints are saved at the end of each epoch and when a run stops.');
       return;
     }
-    // The grid after iteration `step` shows the generator that checkpoint step + 1 holds.
-    const checkpoint = m.checkpoints[nearestStepIndex(m.checkpoints, step + 1)];
+    // Grids and checkpoints count iterations completed alike (src/protocol/steps.ts).
+    const checkpoint = m.checkpoints[nearestStepIndex(m.checkpoints, step)];
     await vscode.commands.executeCommand(COMMAND_OPEN_PLAYGROUND, checkpointDir(this.runDir!, checkpoint.id));
   }
 

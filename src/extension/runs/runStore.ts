@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { Emitter, Event } from 'vscode-jsonrpc';
 import { listRunDirs, readRun } from '../../common/runReader';
 import type { RunManifest } from '../../protocol/runFormat';
+import { NOTES_FILE, RunNotes } from '../../protocol/runNotes';
+import { readRunNotes } from '../../common/runNotesFile';
 import { RunFolderChange, RunWatcher } from './runWatcher';
 
 export interface RunSummary {
@@ -20,6 +22,8 @@ export interface RunSummary {
   interrupted: boolean;
   /** Orders runs: the creation time, or the folder's modification time when the manifest is unreadable. */
   sortKey: string;
+  /** Tags and note from notes.json (absent when the run has none). */
+  notes?: RunNotes;
 }
 
 export interface RunStoreChange {
@@ -33,8 +37,12 @@ function summarize(dir: string): RunSummary | undefined {
   if (!fs.existsSync(dir)) return undefined;
   const result = readRun(dir);
   return result.ok
-    ? { dir, id: result.manifest.id, manifest: result.manifest, interrupted: result.interrupted, sortKey: result.manifest.createdAt }
+    ? { dir, id: result.manifest.id, manifest: result.manifest, interrupted: result.interrupted, sortKey: result.manifest.createdAt, ...notesOf(dir) }
     : { dir, id: path.basename(dir), loadError: result.error, interrupted: false, sortKey: fs.statSync(dir).mtime.toISOString() };
+}
+
+function notesOf(dir: string): { notes?: RunNotes } {
+  return fs.existsSync(path.join(dir, NOTES_FILE)) ? { notes: readRunNotes(dir) } : {};
 }
 
 export class RunStore {
