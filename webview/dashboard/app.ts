@@ -146,6 +146,10 @@ export class App {
   }
 
   onMessage(message: HostMessage): void {
+    if (message.type === 'setCompare') {
+      this.setView(reduceView(this.view, { type: 'compare', value: message.keys }), false);
+      this.toolbar.render(this.view);
+    }
     const received = performance.now();
     if (message.type === 'snapshot') {
       this.stats.snapshotReceivedAt ??= Date.now();
