@@ -41,7 +41,7 @@ describe('Runs: train, watch, inspect (UI)', () => {
     await row.locator('.codicon-pass-filled').waitFor({ timeout: 120_000 });
     const seen = await statusTexts();
     assert.ok(seen.length >= 2, `the status bar showed progress and updated: ${JSON.stringify(seen)}`);
-    assert.ok(seen.every((t) => /smoke: ep \d\/2 · \d\/8/.test(t)), JSON.stringify(seen));
+    assert.ok(seen.every((t) => /smoke: ep [\d.]+\/2 · \d\/8/.test(t)), JSON.stringify(seen));
     assert.match(await row.innerText(), /2\/2 epochs · D [\d.]+ · G [\d.]+/);
 
     const output = await outputPanelText(page, 'GAN Studio');
@@ -57,13 +57,13 @@ describe('Runs: train, watch, inspect (UI)', () => {
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sample grids' }).click();
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Checkpoints' }).click();
     // Both folders expand asynchronously: wait for a child of each.
-    await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Epoch 2 · step 8' }).first().waitFor();
+    await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Step 8 · epoch 2' }).first().waitFor();
     const rows = await treeRows(page, 'Training images');
-    for (const label of ['Checkpoints', 'Epoch 2 · step 8', 'Sample grids', 'Step 7', 'Step 4', 'Step 0', 'Training images']) {
+    for (const label of ['Checkpoints', 'Step 8 · epoch 2', 'Sample grids', 'Step 8', 'Step 4', 'Step 0', 'Training images']) {
       assert.ok(rows.some((r) => r.startsWith(label)), `row "${label}" in ${JSON.stringify(rows)}`);
     }
-    await page.locator('.part.sidebar .monaco-list-row', { hasText: /^Step 7/ }).click();
-    const tab = page.locator('.tabs-container .tab', { hasText: 'step-000007.grid.png' });
+    await page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Step 8$/ }) }).click();
+    const tab = page.locator('.tabs-container .tab', { hasText: 'step-000008.grid.png' });
     await tab.waitFor();
     // VS Code's image preview is a webview showing the PNG: wait until the image has loaded.
     const image = webviewFrame(page).locator('img');
