@@ -59,6 +59,8 @@ export function syntheticRecords(count: number, from = 0, options: RecordOptions
     const dFake = Math.min(0.999, Math.max(0.001, 0.28 + 0.1 * t + 0.12 * (rnd() - 0.5)));
     out.push({
       step,
+      // Steps count iterations completed (src/protocol/steps.ts); the record names its iteration.
+      iteration: step - 1,
       epoch: Math.floor(step / spe),
       batch: step % spe,
       lossD,
@@ -161,6 +163,7 @@ export function writeRun(root: string, options: RunOptions = {}): FixtureRun {
     checkpoints: (options.checkpoints ?? (status === 'running' ? [] : [step])).map((s) => ({ id: `step-${String(s).padStart(6, '0')}`, step: s, epoch: Math.floor(s / spe), reason: 'epoch' as const, time: created.toISOString() })),
     parent: null,
     error: status === 'failed' ? { message: 'The trainer ran out of memory.', hint: 'Use a smaller batch size.' } : null,
+    stepCount: 'completed',
   };
   writeJsonAtomic(path.join(dir, RUN_MANIFEST), manifest);
   fs.writeFileSync(path.join(dir, METRICS_FILE), recordLines(records));
