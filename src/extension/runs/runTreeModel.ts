@@ -63,7 +63,42 @@ function lossText(m: RunManifest): string {
   return m.lastMetrics ? `D ${formatLoss(m.lastMetrics.lossD)} · G ${formatLoss(m.lastMetrics.lossG)}` : '';
 }
 
-export function runView(run: RunSummary, live?: LiveRunState): NodeView {
+/** What a row can say about a run among the others: the config keys that differ between runs, and now. */
+export interface RowContext {
+  differing: readonly string[];
+  now: number;
+}
+
+/** Short names for config keys in rows. */
+const SHORT_KEYS: Record<string, string> = { learningRate: 'lr', batchSize: 'batch', latentSize: 'latent', featureSize: 'width', maxSteps: 'max steps', trainSubset: 'subset' };
+
+/** Config keys (not the name) whose values differ between the runs: what tells runs apart. */
+export function differingConfigKeys(runs: readonly RunSummary[]): string[] {
+  const configs = runs.flatMap((r) => (r.manifest ? [r.manifest.config as unknown as Record<string, unknown>] : []));
+  if (configs.length < 2) return [];
+  return Object.keys(configs[0]).filter((k) => k !== 'name' && configs.some((c) => JSON.stringify(c[k]) !== JSON.stringify(configs[0][k])));
+}
+
+/** "lr 0.0002 · batch 64 · seed 3": up to `max` differing keys with this run's values. */
+export function distinguishingText(m: RunManifest, differing: readonly string[], max = 3): string {
+  const c = m.config as unknown as Record<string, unknown>;
+  return differing
+    .slice(0, max)
+    .map((k) => `${SHORT_KEYS[k] ?? k} ${c[k] === null ? '–' : String(c[k])}`)
+    .join(' · ');
+}
+
+/** "3m ago", "5h ago", "2d ago". */
+export function ageText(iso: string, now: number): string {
+  const min = Math.floor((now - Date.parse(iso)) / 60000);
+  if (!Number.isFinite(min)) return '';
+  if (min < 1) return 'just now';
+  if (min < 60) return `${min}m ago`;
+  const h = Math.floor(min / 60);
+  return h < 48 ? `${h}h ago` : `${Math.floor(h / 24)}d ago`;
+}
+
+export function runView(run: RunSummary, live?: LiveRunState, context?: RowContext): NodeView {
   const status = displayStatus(run, live);
   const flags = (m: RunManifest | undefined) => [m && m.checkpoints.length > 0 ? 'ckpt' : '', m && m.samples.length > 0 ? 'samples' : ''].filter(Boolean).join(':');
   const contextValue = `run:${status}${flags(run.manifest) ? `:${flags(run.manifest)}` : ''}`;
@@ -80,6 +115,14 @@ export function runView(run: RunSummary, live?: LiveRunState): NodeView {
   }
   const losses = lossText(m);
   if (losses) parts.push(losses);
+  if (context) {
+    // Among many runs, what differs comes first; completed runs need no epoch count.
+    const distinct = distinguishingText(m, context.differing);
+    if (status === 'completed' && distinct) parts.shift();
+    if (distinct) parts.unshift(distinct);
+    if (run.notes?.tags.length) parts.push(run.notes.tags.map((t) => `#${t}`).join(' '));
+    parts.push(ageText(m.createdAt, context.now));
+  }
   return {
     label: m.name,
     description: parts.join(' · '),
@@ -109,6 +152,8 @@ function runTooltip(run: RunSummary, status: DisplayStatus): string {
   ];
   if (m.lastMetrics) lines.push(`| last losses | D ${formatLoss(m.lastMetrics.lossD)}, G ${formatLoss(m.lastMetrics.lossG)} (step ${m.lastMetrics.step}) |`);
   if (m.parent) lines.push(`| branched from | ${escapeMd(m.parent.runId)} @ ${m.parent.checkpoint} |`);
+  if (run.notes?.tags.length) lines.push(`| tags | ${escapeMd(run.notes.tags.join(', '))} |`);
+  if (run.notes?.note) lines.push(`| note | ${escapeMd(run.notes.note.replace(/\n/g, ' '))} |`);
   if (m.error) lines.push('', `**Error:** ${escapeMd(m.error.message)}`, ...(m.error.hint ? ['', escapeMd(m.error.hint)] : []));
   if (status === 'interrupted') lines.push('', 'The trainer stopped without finishing (VS Code or the machine went down). Resume the run from its last checkpoint.');
   lines.push('', `\`${escapeMd(run.dir)}\``);

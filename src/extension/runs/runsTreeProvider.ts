@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainingController } from '../training/trainingController';
 import { DisposableStore } from '../util/disposable';
-import { checkpointViews, ChildKind, LeafView, NodeView, runChildren, runView, sampleViews } from './runTreeModel';
+import { checkpointViews, ChildKind, differingConfigKeys, LeafView, NodeView, runChildren, runView, sampleViews } from './runTreeModel';
 import type { RunStore } from './runStore';
 
 export type RunsNode =
@@ -74,7 +74,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     switch (node.kind) {
       case 'run': {
         const active = this.controller.findByRunDir(node.dir);
-        return toItem(runView(run ?? { dir: node.dir, id: path.basename(node.dir), interrupted: false, sortKey: '' }, active ? { paused: active.paused } : undefined), node.dir);
+        const context = { differing: this.differing(), now: Date.now() };
+        return toItem(runView(run ?? { dir: node.dir, id: path.basename(node.dir), interrupted: false, sortKey: '' }, active ? { paused: active.paused } : undefined, context), node.dir);
       }
       case 'group': {
         const view = run ? runChildren(run).find((g) => g.kind === node.group) : undefined;
@@ -96,9 +97,17 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     }
   }
 
+  private differingCache: string[] | undefined;
+
+  /** The config keys that tell the runs apart, computed once per change of the runs. */
+  private differing(): string[] {
+    return (this.differingCache ??= differingConfigKeys(this.store.list()));
+  }
+
   getChildren(node?: RunsNode): RunsNode[] {
     if (!node) {
       this.nodes.clear();
+      this.differingCache = undefined;
       return this.store.list().map((r) => {
         const n: RunsNode = { kind: 'run', dir: r.dir };
         this.nodes.set(r.dir, n);

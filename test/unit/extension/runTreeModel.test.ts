@@ -1,6 +1,6 @@
 /** What the Runs tree shows for fixture runs: labels, descriptions, icons, menus' context values. */
 import * as assert from 'node:assert/strict';
-import { checkpointViews, displayStatus, runChildren, runView, sampleViews } from '../../../src/extension/runs/runTreeModel';
+import { checkpointViews, differingConfigKeys, displayStatus, runChildren, runView, sampleViews } from '../../../src/extension/runs/runTreeModel';
 import type { RunSummary } from '../../../src/extension/runs/runStore';
 import { fixtureManifest } from './fixtureRuns';
 
@@ -31,6 +31,19 @@ describe('the Runs tree model', () => {
     assert.equal(paused.icon.id, 'debug-pause');
     assert.match(paused.description!, /^paused · step 1234\/9380/);
     assert.equal(paused.contextValue, 'run:paused:ckpt:samples');
+  });
+
+  it('among many runs, says what differs, the tags and the age (not "quick 0.7/1 epochs" on every row)', () => {
+    const a = summary({ status: 'completed', config: { ...fixtureManifest().config, learningRate: 0.0001, seed: 3 } });
+    const b = summary({ status: 'completed' });
+    const differing = differingConfigKeys([a, b, summary({ status: 'stopped' })]);
+    assert.deepEqual(differing, ['seed', 'learningRate']);
+    const now = Date.parse('2026-11-26T13:00:00.000Z');
+    const view = runView({ ...a, notes: { tags: ['baseline'], note: 'first try' } }, undefined, { differing, now });
+    assert.equal(view.description, 'seed 3 · lr 0.0001 · D 0.523 · G 2.310 · #baseline · 3h ago');
+    assert.match(view.tooltip!, /\| tags \| baseline \|/);
+    const stopped = runView(summary({ status: 'stopped' }), undefined, { differing, now });
+    assert.equal(stopped.description, 'seed 42 · lr 0.0002 · 2/20 epochs · D 0.523 · G 2.310 · 3h ago', 'unfinished runs keep their progress');
   });
 
   it('shows a run whose trainer died as interrupted, resumable', () => {
