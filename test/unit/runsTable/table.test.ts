@@ -44,6 +44,8 @@ describe('runs table: model', () => {
     assert.equal(formatGroupCell(b, lossD), '0.700 ± 0.141');
     const status = buildColumns(rows).find((c) => c.id === 'status')!;
     assert.equal(formatGroupCell(b, status), '2 values');
+    const seed = buildColumns(rows).find((c) => c.id === 'config.seed')!;
+    assert.equal(formatGroupCell(b, seed), '2 seeds', 'seeds are counted, not averaged');
   });
 
   it('exports CSV with raw values and Markdown as shown', () => {

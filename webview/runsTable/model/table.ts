@@ -201,8 +201,9 @@ export function groupCell(group: RunGroup, column: Column): ColumnValue {
 }
 
 export function formatGroupCell(group: RunGroup, column: Column, now = Date.now()): string {
+  if (column.id === 'config.seed' && group.rows.length > 1) return `${new Set(group.rows.map((r) => r.config.seed)).size} seeds`;
   const s = group.stats[column.id];
-  if (s && group.rows.length > 1 && column.id !== 'config.seed') return `${formatCell(column, s.mean, now)} ± ${formatCell(column, s.sd, now)}`;
+  if (s && group.rows.length > 1) return `${formatCell(column, s.mean, now)} ± ${formatCell(column, s.sd, now)}`;
   return formatCell(column, groupCell(group, column), now);
 }
 

@@ -250,7 +250,7 @@ export class TableApp {
     const keys = group.rows.map((r) => r.key);
     const tr = h('tr', { class: 'group', 'data-key': keys[0], 'data-members': String(group.rows.length) }, h('td', { class: 'select' }, this.selectBox(keys, `${group.rows.length} runs`)));
     for (const c of columns) {
-      const text = c.id === 'name' ? `${group.rows[0].name}${group.rows.length > 1 ? ` +${group.rows.length - 1} (seeds ${group.rows.map((r) => r.config.seed).join(', ')})` : ''}` : formatGroupCell(group, c, now);
+      const text = c.id === 'name' ? groupName(group) : formatGroupCell(group, c, now);
       tr.append(h('td', { class: `${c.group} ${c.kind}` }, text));
     }
     return tr;
@@ -293,4 +293,11 @@ export class TableApp {
     const columns = this.visibleColumns();
     this.host.send({ type: 'export', format, text: format === 'csv' ? toCsv(rows, columns) : toMarkdown(rows, columns) });
   }
+}
+
+/** "sweep lr 0.0002 b64 s1 + 5 runs · seeds 1, 2, 3". */
+function groupName(group: RunGroup): string {
+  if (group.rows.length === 1) return group.rows[0].name;
+  const seeds = [...new Set(group.rows.map((r) => Number(r.config.seed)))].sort((a, b) => a - b);
+  return `${group.rows[0].name} + ${group.rows.length - 1} runs · seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')}`;
 }
