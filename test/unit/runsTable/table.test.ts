@@ -46,6 +46,8 @@ describe('runs table: model', () => {
     assert.equal(formatGroupCell(b, status), '2 values');
     const seed = buildColumns(rows).find((c) => c.id === 'config.seed')!;
     assert.equal(formatGroupCell(b, seed), '2 seeds', 'seeds are counted, not averaged');
+    const lr = buildColumns(rows).find((c) => c.id === 'config.learningRate')!;
+    assert.equal(formatGroupCell(b, lr), '0.0002', 'the config the group shares, without a spread');
   });
 
   it('exports CSV with raw values and Markdown as shown', () => {

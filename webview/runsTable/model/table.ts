@@ -194,7 +194,8 @@ export function groupBySeed(rows: readonly RunRow[], columns: readonly Column[])
 /** What a group's cell reads in a column: the mean for numbers, the common value or "n values". */
 export function groupCell(group: RunGroup, column: Column): ColumnValue {
   const s = group.stats[column.id];
-  if (s) return s.mean;
+  // Config values other than the seed are the same within a group: shown as they are.
+  if (s && column.group !== 'config') return s.mean;
   if (column.id === 'name') return group.rows[0].name;
   const values = new Set(group.rows.map((r) => JSON.stringify(cellValue(r, column.id))));
   return values.size === 1 ? cellValue(group.rows[0], column.id) : `${values.size} values`;
@@ -202,7 +203,7 @@ export function groupCell(group: RunGroup, column: Column): ColumnValue {
 
 export function formatGroupCell(group: RunGroup, column: Column, now = Date.now()): string {
   if (column.id === 'config.seed' && group.rows.length > 1) return `${new Set(group.rows.map((r) => r.config.seed)).size} seeds`;
-  const s = group.stats[column.id];
+  const s = column.group === 'config' ? undefined : group.stats[column.id];
   if (s && group.rows.length > 1) return `${formatCell(column, s.mean, now)} ± ${formatCell(column, s.sd, now)}`;
   return formatCell(column, groupCell(group, column), now);
 }
