@@ -90,21 +90,21 @@ describe('Runs: stop mid-way and resume (UI)', () => {
     const { page } = session;
     await runCommand(page, 'GAN Studio: Train GAN');
     await pickInQuickInput(session, /Quick/);
-    const running = await statusBarText(page, /quick: ep \d+\/\d+ · [\d,]+\/700 · D [\d.]+ G [\d.]+/);
+    const running = await statusBarText(page, /quick: ep [\d.]+\/0\.75 · [\d,]+\/700 · D [\d.]+ G [\d.]+/);
     assert.match(running, /ETA/);
     await runRow(page, 'quick').locator('.codicon-sync').waitFor();
     await screenshot(page, '02-training-status');
 
     await runCommand(page, 'GAN Studio: Stop Training');
     await waitForNotification(page, /Training “quick” stopped at step \d+ of 700; a checkpoint was saved/);
-    await runRow(page, 'quick').locator('.codicon-debug-stop').waitFor();
+    await runRow(page, 'quick').locator('.codicon-stop-circle').waitFor();
     await screenshot(page, '04-stopped');
 
     await runCommand(page, 'GAN Studio: Resume Run from Last Checkpoint');
     await pickInQuickInput(session, /quick/);
     await runRow(page, 'quick').locator('.codicon-sync').waitFor();
-    await statusBarText(page, /quick: ep \d+\/\d+ · [\d,]+\/700/);
+    await statusBarText(page, /quick: ep [\d.]+\/0\.75 · [\d,]+\/700/);
     await runCommand(page, 'GAN Studio: Stop Training');
-    await runRow(page, 'quick').locator('.codicon-debug-stop').waitFor();
+    await runRow(page, 'quick').locator('.codicon-stop-circle').waitFor();
   });
 });
