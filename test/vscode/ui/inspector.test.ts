@@ -119,8 +119,8 @@ describe('Grid inspector (UI)', () => {
     const detail = frame.locator('aside.detail');
     await detail.locator('h2', { hasText: 'Sample 10' }).waitFor();
     const tiles = detail.locator('[data-testid=history] .tile');
-    assert.deepEqual(await tiles.locator('span').allInnerTexts(), ['0', '4', '7'], 'cell 10 of every grid, in step order');
-    assert.equal(await detail.locator('.tile.current span').innerText(), '7');
+    assert.deepEqual(await tiles.locator('span').allInnerTexts(), ['0', '4', '8'], 'cell 10 of every grid, in step order');
+    assert.equal(await detail.locator('.tile.current span').innerText(), '8');
     // Each history tile shows the cell, not the whole grid: its canvas is 32 x 32 pixels.
     assert.deepEqual(await detail.locator('canvas.cell.small').first().evaluate((c: HTMLCanvasElement) => [c.width, c.height]), [32, 32]);
     await img.hover({ position: { x: 1, y: 1 } });
@@ -216,7 +216,7 @@ describe('Grid inspector (UI)', () => {
     await session.page.keyboard.press('End');
     await waitForText(frame, '[data-testid=where]', /^Step 8 · epoch 2$/);
     resumeWithCli(runA, ['--epochs', '3', '--max-steps', '12']); // 4 more steps: a grid at step 12 (a multiple of sampleEvery and the last)
-    await waitForText(frame, '.step-count', /^5 \/ 5$/);
+    await waitForText(frame, '.step-count', /^4 \/ 4$/);
     await waitForText(frame, '[data-testid=where]', /^Step 12 · epoch 3$/);
     await frame.locator('.pane-a img.grid-image[src*="step-000012.grid.png"]').waitFor();
   });
