@@ -37,6 +37,8 @@ import { versions } from '../versions';
 import { RunLock, RunLockedError } from '../../common/runLock';
 import { CheckpointError, LoadedCheckpoint, loadCheckpoint, restoreState, saveCheckpoint, TrainingState } from './checkpoint';
 import { BCE_CLAMP, disposeStep, GanOptimizers, generateSamples, readStep, StepValues, trainStep } from './step';
+import { EtaEstimator } from './eta';
+import { epochIndexAt, isLogStep, isSampleStep } from '../../protocol/steps';
 
 export interface SessionEvents {
   status(params: StatusParams): void;
@@ -119,7 +121,7 @@ export class TrainingSession {
   private stopRequested = false;
   private readonly total: number;
   private readonly perEpoch: number;
-  private secPerStep: number | null = null;
+  private readonly eta = new EtaEstimator();
   private imagesPerSec: number | null = null;
   private saturatedRecords = 0;
 
@@ -280,6 +282,11 @@ export class TrainingSession {
     this.events.status({ phase: 'training', message: 'Training', progress: this.progress() });
     let windowStart = { time: performance.now(), step: state.step, images: 0 };
     let loopClock = performance.now();
+    // Step 0: the untrained G, so every run's grids start at the same point. A scheduled grid (it
+    // updates G's running statistics), so it is drawn whenever the state is the untrained one: not
+    // when restored from a step-0 checkpoint (saved after it), but again when a run without a
+    // checkpoint starts over, or its statistics would differ from an uninterrupted run's.
+    if (state.step === 0 && !this.writer.manifest.checkpoints.some((c) => c.step === 0)) await this.renderSample(0, 0, true);
     while (state.step < this.total) {
       await this.serveRequests();
       if (this.stopRequested) break;
@@ -291,41 +298,40 @@ export class TrainingSession {
         if (!this.stopRequested && !this.control.paused) this.events.status({ phase: 'training', message: 'Training', progress: this.progress() });
         continue;
       }
-      const step = state.step;
-      const epoch = Math.floor(step / this.perEpoch);
-      const batch = step % this.perEpoch;
+      const iteration = state.step;
+      const epoch = Math.floor(iteration / this.perEpoch);
+      const batch = iteration % this.perEpoch;
       const real = this.set.batch(epoch, batch);
       const batchLength = this.set.batchLength(batch);
       const noise = state.noiseRng.fillNormal(new Float32Array(batchLength * config.latentSize));
       const outputs = trainStep(state.model, state.optimizers, real, noise);
       // A lost GPU device computes nothing: fail before its values reach the metrics or a checkpoint.
       assertGpuHealthy();
-      const isLast = step === this.total - 1;
-      const shouldLog = batch % config.logEvery === 0 || isLast;
+      // From here on `step` counts iterations completed (src/protocol/steps.ts).
+      const step = iteration + 1;
       // Every step, logged or not: two scalars read back, so that divergence stops the run at once
       // (before a grid or a checkpoint of NaN weights is written). Read asynchronously: a GPU
       // backend cannot read synchronously in Node.
-      const values = shouldLog ? await readStep(outputs) : undefined;
+      const values = isLogStep(step, config.logEvery, this.total) ? await readStep(outputs) : undefined;
       const losses = values ?? { lossD: (await outputs.lossD.data())[0], lossG: (await outputs.lossG.data())[0] };
       disposeStep(outputs);
       checkFinite(step, losses);
-      state.step += 1;
+      state.step = step;
       windowStart.images += batchLength;
       const now = performance.now();
       state.elapsedSec += (now - loopClock) / 1000;
+      this.eta.addStep((now - loopClock) / 1000);
       loopClock = now;
 
       if (values) {
         const seconds = (now - windowStart.time) / 1000;
-        const steps = state.step - windowStart.step;
         this.imagesPerSec = seconds > 0 ? windowStart.images / seconds : null;
-        const sps = seconds / Math.max(steps, 1);
-        this.secPerStep = this.secPerStep === null ? sps : 0.7 * this.secPerStep + 0.3 * sps;
         windowStart = { time: now, step: state.step, images: 0 };
-        this.logMetrics(step, epoch, batch, values);
+        this.logMetrics(step, iteration, epoch, batch, values);
       }
-      const scheduled = step % config.sampleEvery === 0;
-      if (scheduled || isLast) await this.renderSample(step, epoch, scheduled);
+      // The last step's grid is on the schedule too, but only a multiple of sampleEvery updates G's
+      // running statistics: a resume with more steps would not have drawn the last one.
+      if (isSampleStep(step, config.sampleEvery, this.total)) await this.renderSample(step, epochIndexAt(step, this.perEpoch), step % config.sampleEvery === 0);
       if (batch === this.perEpoch - 1 && (epoch + 1) % config.checkpointEveryEpochs === 0) await this.checkpoint('epoch');
       // Let requests (stop, pause, checkpoint) in between iterations.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -352,10 +358,11 @@ export class TrainingSession {
     }
   }
 
-  private logMetrics(step: number, epoch: number, batch: number, v: StepValues): void {
+  private logMetrics(step: number, iteration: number, epoch: number, batch: number, v: StepValues): void {
     this.watchSaturation(step, v);
     const record: MetricRecord = {
       step,
+      iteration,
       epoch,
       batch,
       ...v,
@@ -370,7 +377,7 @@ export class TrainingSession {
     this.say(
       `ep ${epoch}; batch ${batch}/${this.perEpoch}\t Loss D: ${v.lossD}\tLoss G: ${v.lossG}` +
         `\tD(x): ${v.dReal.toFixed(4)}\tD(G(z)): ${v.dFake.toFixed(4)} / ${v.dFakeAfter.toFixed(4)}` +
-        `\t${(this.imagesPerSec ?? 0).toFixed(1)} img/s`,
+        `\t${(this.imagesPerSec ?? 0).toFixed(1)} img/s\tstep ${step}/${this.total}`,
     );
   }
 
@@ -421,7 +428,7 @@ export class TrainingSession {
       totalSteps: this.total,
       stepsPerEpoch: this.perEpoch,
       imagesPerSec: this.imagesPerSec,
-      etaSec: this.secPerStep === null ? null : remaining * this.secPerStep,
+      etaSec: this.eta.etaSec(remaining),
       elapsedSec: this.state.elapsedSec,
     };
   }
@@ -560,8 +567,8 @@ function openWriter(
     step,
   });
   const from = resumed.runDir;
-  for (const record of readMetrics(from).records.filter((r) => r.step < step)) appendLine(path.join(writer.dir, METRICS_FILE), JSON.stringify(record));
-  const samples = resumed.manifest.samples.filter((s) => s.step < step);
+  for (const record of readMetrics(from).records.filter((r) => r.step <= step)) appendLine(path.join(writer.dir, METRICS_FILE), JSON.stringify(record));
+  const samples = resumed.manifest.samples.filter((s) => s.step <= step);
   // Only regular files are copied (never what a symlink planted in the parent points to).
   const copyRegular = (src: string, dest: string) => {
     if (fs.lstatSync(src, { throwIfNoEntry: false })?.isFile()) fs.copyFileSync(src, dest);

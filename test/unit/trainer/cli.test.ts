@@ -34,9 +34,9 @@ describe('gan-studio-train (CLI)', () => {
 
     const { records, badLines } = parseMetricsLines(fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8'));
     assert.deepEqual(badLines, []);
-    assert.deepEqual(records.map((r) => r.step), [0, 2, 4, 6, 7]);
+    assert.deepEqual(records.map((r) => r.step), [1, 2, 4, 6, 8], 'steps count iterations completed: step 1, every logEvery, the last');
 
-    assert.deepEqual(manifest.samples.map((s) => s.file), ['samples/step-000000.grid.png', 'samples/step-000004.grid.png', 'samples/step-000007.grid.png']);
+    assert.deepEqual(manifest.samples.map((s) => s.file), ['samples/step-000000.grid.png', 'samples/step-000004.grid.png', 'samples/step-000008.grid.png']);
     for (const file of ['samples/real.grid.png', ...manifest.samples.map((s) => s.file)]) {
       const png = decodeGrayPng(fs.readFileSync(path.join(runDir, file)));
       assert.deepEqual([png.width, png.height], [274, 274], `${file} is an 8x8 grid of 32x32 images with padding 2`);
