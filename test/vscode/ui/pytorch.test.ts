@@ -151,7 +151,7 @@ describe('Bring your own GAN: a PyTorch run (UI)', () => {
 
     live.kill('SIGKILL');
     live = undefined;
-    await row.locator('.codicon-warning').waitFor({ timeout: 60_000 });
+    await row.locator('.codicon-debug-disconnect').waitFor({ timeout: 60_000 });
     assert.match(await row.innerText(), /external \(PyTorch\) · interrupted at/);
     await frame.locator('.status[data-status="interrupted"]').waitFor();
     assert.match(await frame.locator('.notes').innerText(), /stopped without calling finish\(\)/);
