@@ -46,11 +46,11 @@ export function writeQualitySummary(runDir: string, records: QualityRecord[], me
   return summary;
 }
 
-/** Keeps the training evaluations before `fromStep` (a resume recomputes the later ones exactly) and every checkpoint evaluation. */
+/** Keeps the training evaluations up to `fromStep` (a resume recomputes the later ones exactly) and every checkpoint evaluation. */
 export function truncateQuality(runDir: string, fromStep: number): QualityRecord[] {
   const { records } = readQuality(runDir);
   if (records.length === 0) return [];
-  const kept = records.filter((r) => r.source !== 'training' || r.step < fromStep);
+  const kept = records.filter((r) => r.source !== 'training' || r.step <= fromStep);
   writeFileAtomic(path.join(runDir, QUALITY_FILE), kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
   return kept;
 }

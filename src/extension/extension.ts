@@ -12,6 +12,8 @@ import { ExperimentLanguageClient } from './language/experimentLanguageClient';
 import { PlaygroundPanels } from './playground/playgroundPanel';
 import { RunCommands } from './runs/runCommands';
 import { RunsTreeProvider } from './runs/runsTreeProvider';
+import { RunsTablePanel } from './runsTable/runsTablePanel';
+import { registerRunNotesCommand } from './runs/runNotesCommand';
 import { RunStore } from './runs/runStore';
 import { runsRoot, SECTION } from './settings';
 import { TrainerProcess } from './training/trainerProcess';
@@ -54,6 +56,8 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
       tree.disposable,
       dashboards,
       commands.register(),
+      RunsTablePanel.register({ extensionUri: context.extensionUri, store, controller, output, openRun: (dir) => dashboards.open(dir), openCompare: (dirs) => dashboards.openCompare(dirs) }),
+      registerRunNotesCommand(store),
       GridInspectorProvider.register(context.extensionUri, store, (line) => output.appendLine(line)),
       PlaygroundPanels.register({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
       registerExportGenerator({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),

@@ -117,7 +117,9 @@ export type HostMessage =
   /** The main run cannot be shown (its folder was deleted, or run.json is damaged). */
   | { type: 'unavailable'; key: string; message: string }
   /** An export finished: `file` is where it went, null when the user cancelled. */
-  | { type: 'exported'; kind: ExportKind; file: string | null };
+  | { type: 'exported'; kind: ExportKind; file: string | null }
+  /** Compare these runs (chosen elsewhere, e.g. in the runs table): the webview adopts them in its view state. */
+  | { type: 'setCompare'; keys: string[] };
 
 /** Actions of the header's buttons; each runs the command of the same name on this run. */
 export const RUN_ACTIONS = ['stop', 'pause', 'continue', 'checkpoint', 'resume', 'reveal', 'showLog'] as const;

@@ -27,7 +27,9 @@ export interface GeneratorLoadParams {
 export interface GeneratorInfo {
   runId: string;
   checkpointId: string;
+  /** Iterations completed (src/protocol/steps.ts). */
   step: number;
+  /** Epochs completed, fractional: step / steps per epoch. */
   epoch: number;
   latentSize: number;
   featureSize: number;

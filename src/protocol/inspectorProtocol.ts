@@ -12,7 +12,9 @@ export type { Problem, RunChoice } from './webviewCommon';
 export const INSPECTOR_VIEW_TYPE = 'ganStudio.gridInspector';
 
 export interface GridImage {
+  /** Iterations completed (src/protocol/steps.ts). */
   step: number;
+  /** Epochs completed, fractional. */
   epoch: number;
   /** Path relative to the run folder, e.g. samples/step-000500.grid.png. */
   file: string;

@@ -5,6 +5,7 @@
  */
 import { ExperimentConfig, resolveConfig } from './experimentConfig';
 import type { QualityFlag } from './qualityFormat';
+import { STEP_COUNT_COMPLETED } from './steps';
 
 export const RUN_FORMAT_VERSION = 1;
 
@@ -72,7 +73,7 @@ export interface Progress {
 }
 
 export interface SampleEntry {
-  /** Global iteration after which the grid was rendered. */
+  /** Iterations completed when the grid was rendered (0: the untrained G). See src/protocol/steps.ts. */
   step: number;
   epoch: number;
   /** Path relative to the run folder. */
@@ -131,6 +132,11 @@ export interface RunManifest {
   warnings?: RunWarning[];
   /** Best FID and the mode-collapse flag once the run has been evaluated (quality.json has the rest). */
   quality?: QualityFlag | null;
+  /**
+   * `"completed"`: `samples[].step` and `lastMetrics.step` count iterations completed. Runs written
+   * before this field counted the 0-based iteration index; `parseRunManifest` converts them.
+   */
+  stepCount?: typeof STEP_COUNT_COMPLETED;
 }
 
 export interface RunWarning {
@@ -171,8 +177,10 @@ export function isExternalRun(manifest: RunManifest): boolean {
 
 /** One line of metrics.jsonl. */
 export interface MetricRecord {
-  /** Global iteration index (0-based), as the seed's `iter_`. */
+  /** Iterations completed after the logged iteration (its `iteration` + 1). See src/protocol/steps.ts. */
   step: number;
+  /** 0-based index of the logged iteration (the seed's `iter_`). Absent in records of older runs. */
+  iteration?: number;
   epoch: number;
   /** Batch index within the epoch (the seed's `i`). */
   batch: number;
@@ -349,6 +357,7 @@ export function parseRunManifest(value: unknown, file = RUN_MANIFEST): RunManife
   if (parent !== undefined && parent !== null && !(isRecord(parent) && isSafeName(parent.runId) && isCheckpointId(parent.checkpoint) && isCount(parent.step))) {
     throw new RunFormatError(file, '"parent" should be null or {"runId", "checkpoint": "step-NNNNNN", "step"}');
   }
+  const legacy = value.stepCount !== STEP_COUNT_COMPLETED;
   return {
     backend: null,
     versions: {},
@@ -360,7 +369,20 @@ export function parseRunManifest(value: unknown, file = RUN_MANIFEST): RunManife
     error: null,
     ...(value as object),
     config: resolveConfig(value.config).config,
+    ...(legacy ? upgradeLegacySteps(value) : {}),
   } as RunManifest;
+}
+
+/** Older runs counted grid and record steps from 0 (the iteration index): count completed iterations. */
+function upgradeLegacySteps(value: Record<string, unknown>): Partial<RunManifest> {
+  const samples = (value.samples as SampleEntry[]).map((s) => ({ ...s, step: s.step + 1 }));
+  const last = value.lastMetrics as MetricsSummary | null | undefined;
+  return { samples, lastMetrics: last ? { ...last, step: last.step + 1 } : null, stepCount: STEP_COUNT_COMPLETED };
+}
+
+/** A record of an older run (no `iteration`) counted from 0: count completed iterations. */
+export function upgradeMetricRecord(rec: MetricRecord): MetricRecord {
+  return rec.iteration === undefined ? { ...rec, iteration: rec.step, step: rec.step + 1 } : rec;
 }
 
 /** Parses metrics.jsonl text; skips a torn last line (a crash mid-append) and reports bad lines. */
@@ -372,7 +394,7 @@ export function parseMetricsLines(text: string): { records: MetricRecord[]; badL
     if (line.trim() === '') return;
     try {
       const rec = JSON.parse(line) as MetricRecord;
-      if (isNumber(rec.step) && isNumber(rec.lossD) && isNumber(rec.lossG)) records.push(rec);
+      if (isNumber(rec.step) && isNumber(rec.lossD) && isNumber(rec.lossG)) records.push(upgradeMetricRecord(rec));
       else badLines.push(index + 1);
     } catch {
       // A partial last line is what an interrupted append leaves behind; anything else is damage.

@@ -199,3 +199,31 @@ export function summary(text: string): string | undefined {
   const steps = totalSteps(config, TRAIN_SET_SIZE);
   return `${config.preset}-based · ${formatCount(steps)} steps (${stepsPerEpoch(config, TRAIN_SET_SIZE)} per epoch over ${formatCount(images)} images) · batch ${config.batchSize} · width ${config.featureSize}`;
 }
+
+/** A code lens at the top of an experiment file: clickable when `command` is set. */
+export interface TrainLens {
+  title: string;
+  /** Arguments go to the train command; absent for a lens that only informs. */
+  train: boolean;
+  tooltip?: string;
+}
+
+/**
+ * The lenses of an experiment file: "Train this experiment" and the run's size when the file is
+ * valid; when it is not, the same lens shown disabled with the reason (the first error, and how
+ * many more), so it does not silently disappear.
+ */
+export function trainLenses(text: string): TrainLens[] {
+  const text2 = summary(text);
+  if (text2) return [{ title: '$(play) Train this experiment', train: true }, { title: text2, train: false }];
+  const errors = diagnose(text).filter((p) => p.severity === 'error');
+  const first = errors[0]?.message ?? 'The file is not a valid experiment.';
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
+  return [
+    {
+      title: `$(circle-slash) Train this experiment — unavailable: ${first}${more}`,
+      train: false,
+      tooltip: 'Fix the problems underlined in the file (see the Problems panel) to train it.',
+    },
+  ];
+}

@@ -10,7 +10,7 @@ import {
   TextDocumentSyncKind,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { complete, diagnose, hover, Severity, summary, TextRange } from './experimentService';
+import { complete, diagnose, hover, Severity, TextRange, trainLenses } from './experimentService';
 
 /** The client-side command the lens runs (registered by the extension). */
 export const TRAIN_EXPERIMENT_COMMAND = 'ganStudio.trainGan';
@@ -63,13 +63,14 @@ export function listen(connection: Connection): void {
 
   connection.onCodeLens(({ textDocument }): CodeLens[] => {
     const doc = documents.get(textDocument.uri);
-    const text = doc && summary(doc.getText());
-    if (!doc || !text) return [];
+    if (!doc) return [];
     const top = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-    return [
-      { range: top, command: { title: '$(play) Train this experiment', command: TRAIN_EXPERIMENT_COMMAND, arguments: [{ experimentFile: textDocument.uri }] } },
-      { range: top, command: { title: text, command: '' } },
-    ];
+    return trainLenses(doc.getText()).map((lens) => ({
+      range: top,
+      command: lens.train
+        ? { title: lens.title, command: TRAIN_EXPERIMENT_COMMAND, arguments: [{ experimentFile: textDocument.uri }] }
+        : { title: lens.title, command: '', tooltip: lens.tooltip },
+    }));
   });
 
   documents.listen(connection);

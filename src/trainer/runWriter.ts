@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { appendLine, makeDir, removeStaleTemps, writeFileAtomic, writeJsonAtomic } from '../common/atomicFile';
 import { RunLock } from '../common/runLock';
 import { readMetrics } from '../common/runReader';
+import { STEP_COUNT_COMPLETED } from '../protocol/steps';
 import type { ExperimentConfig } from '../protocol/experimentConfig';
 import {
   CHECKPOINTS_DIR,
@@ -68,6 +69,7 @@ export class RunWriter {
       checkpoints: [],
       parent,
       error: null,
+      stepCount: STEP_COUNT_COMPLETED,
     };
     const writer = new RunWriter(dir, manifest, lock);
     try {
@@ -94,7 +96,9 @@ export class RunWriter {
       startedAt: new Date().toISOString(),
       endedAt: null,
       error: null,
-      samples: manifest.samples.filter((s) => s.step < fromStep),
+      // Grids up to the checkpoint's step show states the resumed run has already passed.
+      samples: manifest.samples.filter((s) => s.step <= fromStep),
+      stepCount: STEP_COUNT_COMPLETED,
     }, lock);
     writer.truncateMetrics(fromStep);
     writer.save();
@@ -103,7 +107,7 @@ export class RunWriter {
 
   private truncateMetrics(fromStep: number): void {
     const { records } = readMetrics(this.dir);
-    const kept = records.filter((r) => r.step < fromStep);
+    const kept = records.filter((r) => r.step <= fromStep);
     writeFileAtomic(path.join(this.dir, METRICS_FILE), kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
     const last = kept[kept.length - 1];
     this.manifest.lastMetrics = last ? { step: last.step, lossD: last.lossD, lossG: last.lossG, dReal: last.dReal, dFake: last.dFake } : null;
@@ -139,7 +143,7 @@ export class RunWriter {
 
   writeSample(step: number, epoch: number, grid: Grid): SampleEntry {
     const entry: SampleEntry = { step, epoch, file: sampleFileName(step), time: new Date().toISOString() };
-    this.writeGrid(entry.file, grid, { Title: `G(fixed noise) after step ${step}`, Step: String(step), Epoch: String(epoch), Run: this.manifest.id });
+    this.writeGrid(entry.file, grid, { Title: `G(fixed noise) after ${step} iterations`, Step: String(step), Epoch: String(epoch), Run: this.manifest.id });
     this.update({ samples: [...this.manifest.samples.filter((s) => s.step !== step), entry] });
     return entry;
   }

@@ -7,6 +7,7 @@ import { DashboardViewState, defaultViewState, HostMessage, parseViewState, RunA
 import { fileSlug } from '../../src/protocol/dashboardProtocol';
 import { ChartSpec, GanChart } from './chart/ganChart';
 import { applyHostMessage, Changes, DashboardModel, emptyModel } from './model/dashboardModel';
+import { waitingText } from './model/loading';
 import type { RunData } from './model/runData';
 import { reduceView, ViewAction } from './model/viewState';
 import { CompareGrids } from './ui/compareGrids';
@@ -147,6 +148,10 @@ export class App {
   }
 
   onMessage(message: HostMessage): void {
+    if (message.type === 'setCompare') {
+      this.setView(reduceView(this.view, { type: 'compare', value: message.keys }), false);
+      this.toolbar.render(this.view);
+    }
     const received = performance.now();
     if (message.type === 'snapshot') {
       this.stats.snapshotReceivedAt ??= Date.now();
@@ -189,7 +194,7 @@ export class App {
     const main = this.model.main;
     if (changes.header || changes.reset) this.header.render(main?.info, this.model.unavailable);
     if (changes.runList || changes.reset) this.toolbar.renderRuns(this.model.runs, this.view.compare);
-    if (changes.metrics || changes.samples || changes.compare || changes.reset) this.drawCharts();
+    if (changes.metrics || changes.samples || changes.compare || changes.reset || (changes.header && !main?.length)) this.drawCharts();
     if (changes.samples || changes.compare || changes.reset) this.drawSamples();
     if (changes.quality || changes.compare || changes.reset) this.quality.render(this.runs(), this.theme);
     // The timeline's caption says whether it follows new grids of a live run.
@@ -224,6 +229,7 @@ export class App {
         zoom: this.view.zoom,
         gridStep: this.gridStepShown(),
         theme: this.theme,
+        waiting: waitingText(this.model.main?.info, this.model.main?.length ?? 0),
       });
     }
   }

@@ -71,6 +71,7 @@ export class DashboardPanel implements vscode.Disposable {
   private runListStale = true;
   private lastRunList = '';
   private disposed = false;
+  private pendingCompare: string[] | undefined;
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposeEmitter.event;
 
@@ -122,6 +123,18 @@ export class DashboardPanel implements vscode.Disposable {
     this.host.setRoots([vscode.Uri.file(this.deps.store.root), ...[this.runDir, ...this.compare.keys()].map((dir) => vscode.Uri.file(path.dirname(dir)))]);
   }
 
+  /** Compares these runs with this one (from the runs table); applied when the webview is ready. */
+  showCompare(keys: string[]): void {
+    const compare = keys.filter((k) => k !== this.runDir);
+    if (!this.host.ready) {
+      this.pendingCompare = compare;
+      return;
+    }
+    this.view = { ...this.view, compare };
+    this.syncCompare(true);
+    this.post({ type: 'setCompare', keys: compare });
+  }
+
   reveal(): void {
     this.panel.reveal(this.panel.viewColumn, true);
   }
@@ -133,9 +146,11 @@ export class DashboardPanel implements vscode.Disposable {
   private async handle(message: WebviewMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
-        this.view = { ...message.view, runDir: this.runDir };
+        this.view = { ...message.view, runDir: this.runDir, ...(this.pendingCompare ? { compare: this.pendingCompare } : {}) };
         this.syncCompare(false);
         this.sendSnapshot();
+        if (this.pendingCompare) this.post({ type: 'setCompare', keys: this.view.compare });
+        this.pendingCompare = undefined;
         return;
       case 'viewChanged':
         this.view = { ...message.view, runDir: this.runDir };

@@ -34,6 +34,13 @@ export class DashboardPanels implements vscode.WebviewPanelSerializer, vscode.Di
     return this.panels.get(runDir);
   }
 
+  /** Opens the dashboard of `keys[0]` comparing the other runs with it. */
+  async openCompare(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.open(keys[0]);
+    this.panels.get(keys[0])?.showCompare(keys.slice(1));
+  }
+
   /** Opens (or reveals) the dashboard of a run beside the editor, without taking the focus. */
   async open(runDir: string): Promise<void> {
     const existing = this.panels.get(runDir);

@@ -167,7 +167,7 @@ class InspectorSession {
     const summary = this.runDir ? this.summary(this.runDir) : undefined;
     const run = summary ? inspectorRun(summary, this.src) : null;
     const fromText = (key: string) => (info.text[key] !== undefined && Number.isFinite(Number(info.text[key])) ? Number(info.text[key]) : null);
-    const entry = run?.grids.find((g) => g.step === location.step);
+    const entry = run?.grids.find((g) => path.basename(g.file) === path.basename(this.file)) ?? run?.grids.find((g) => g.step === location.step);
     let notice: string | null = null;
     if (!this.runDir) notice = 'This grid is not inside a run folder (<run>/samples/), so there is no step slider, history or comparison.';
     else if (!run) notice = `The run's run.json cannot be read${summary?.loadError ? `: ${summary.loadError}` : ''}; only this grid is shown.`;
@@ -243,8 +243,8 @@ class InspectorSession {
       void vscode.window.showInformationMessage('This run has no checkpoint yet: checkpoints are saved at the end of each epoch and when a run stops.');
       return;
     }
-    // The grid after iteration `step` shows the generator that checkpoint step + 1 holds.
-    const checkpoint = m.checkpoints[nearestStepIndex(m.checkpoints, step + 1)];
+    // Grids and checkpoints count iterations completed alike (src/protocol/steps.ts).
+    const checkpoint = m.checkpoints[nearestStepIndex(m.checkpoints, step)];
     await vscode.commands.executeCommand(COMMAND_OPEN_PLAYGROUND, checkpointDir(this.runDir!, checkpoint.id));
   }
 

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { IMAGE_SIZE } from '../../protocol/experimentConfig';
 import type { InspectorRun, RunChoice } from '../../protocol/inspectorProtocol';
 import { GRID_SUFFIX, REAL_GRID_FILE, RUN_MANIFEST, SAMPLES_DIR, stepOfSampleFile } from '../../protocol/runFormat';
+import { epochsAt } from '../../protocol/steps';
 import { displayStatus } from '../runs/runTreeModel';
 import type { RunSummary } from '../runs/runStore';
 
@@ -44,7 +45,7 @@ export function inspectorRun(run: RunSummary, src: (file: string) => string): In
   const grids = [...m.samples]
     .sort((a, b) => a.step - b.step)
     .filter((s) => fs.existsSync(path.join(run.dir, s.file)))
-    .map((s) => ({ step: s.step, epoch: s.epoch, file: s.file, src: src(path.join(run.dir, s.file)) }));
+    .map((s) => ({ step: s.step, epoch: epochsAt(s.step, m.progress.stepsPerEpoch), file: s.file, src: src(path.join(run.dir, s.file)) }));
   const realFile = path.join(run.dir, REAL_GRID_FILE);
   return {
     dir: run.dir,

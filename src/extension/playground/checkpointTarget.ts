@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { checkpointDir, readRun } from '../../common/runReader';
 import { CHECKPOINTS_DIR } from '../../protocol/runFormat';
+import { formatStepEpoch } from '../../protocol/steps';
 import type { RunStore } from '../runs/runStore';
 import type { RunsNode } from '../runs/runsTreeProvider';
 
@@ -41,7 +42,7 @@ export async function resolveCheckpoint(target: unknown, store: RunStore, placeH
   const items = store.list().flatMap((run) =>
     run.manifest
       ? [...run.manifest.checkpoints].reverse().map((c) => ({
-          label: `${run.manifest!.name}: epoch ${c.epoch} · step ${c.step}`,
+          label: `${run.manifest!.name}: ${formatStepEpoch(c.step, run.manifest!.progress.stepsPerEpoch)}`,
           description: `${c.reason === 'epoch' ? '' : `${c.reason} · `}${run.id}`,
           dir: checkpointDir(run.dir, c.id),
         }))

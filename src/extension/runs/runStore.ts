@@ -8,6 +8,8 @@ import { Emitter, Event } from 'vscode-jsonrpc';
 import * as os from 'node:os';
 import { isProcessAlive, listRunDirs, readRun } from '../../common/runReader';
 import { isStaleRunning, RunManifest } from '../../protocol/runFormat';
+import { NOTES_FILE, RunNotes } from '../../protocol/runNotes';
+import { readRunNotes } from '../../common/runNotesFile';
 import { RunFolderChange, RunWatcher } from './runWatcher';
 
 export interface RunSummary {
@@ -21,6 +23,8 @@ export interface RunSummary {
   interrupted: boolean;
   /** Orders runs: the creation time, or the folder's modification time when the manifest is unreadable. */
   sortKey: string;
+  /** Tags and note from notes.json (absent when the run has none). */
+  notes?: RunNotes;
 }
 
 /** How often runs that say "running" are checked for a trainer or logger that is gone. */
@@ -37,8 +41,12 @@ function summarize(dir: string): RunSummary | undefined {
   if (!fs.existsSync(dir)) return undefined;
   const result = readRun(dir);
   return result.ok
-    ? { dir, id: result.manifest.id, manifest: result.manifest, interrupted: result.interrupted, sortKey: result.manifest.createdAt }
+    ? { dir, id: result.manifest.id, manifest: result.manifest, interrupted: result.interrupted, sortKey: result.manifest.createdAt, ...notesOf(dir) }
     : { dir, id: path.basename(dir), loadError: result.error, interrupted: false, sortKey: fs.statSync(dir).mtime.toISOString() };
+}
+
+function notesOf(dir: string): { notes?: RunNotes } {
+  return fs.existsSync(path.join(dir, NOTES_FILE)) ? { notes: readRunNotes(dir) } : {};
 }
 
 export class RunStore {

@@ -5,6 +5,7 @@
 import { trainingOptionsSummary } from '../../protocol/experimentConfig';
 import { formatDuration, formatLoss } from '../../protocol/format';
 import { RunManifest, REAL_GRID_FILE } from '../../protocol/runFormat';
+import { epochsAt, formatEpochProgress, formatEpochs, formatEta, formatStepEpoch } from '../../protocol/steps';
 import type { RunSummary } from './runStore';
 
 /** What the tree shows for a run: its manifest's status, or the live state of a run we drive. */
@@ -37,25 +38,68 @@ const ICONS: Record<DisplayStatus, IconSpec> = {
   running: { id: 'sync~spin', color: 'charts.blue' },
   paused: { id: 'debug-pause', color: 'charts.yellow' },
   completed: { id: 'pass-filled', color: 'testing.iconPassed' },
-  stopped: { id: 'debug-stop', color: 'charts.orange' },
+  stopped: { id: 'stop-circle', color: 'charts.orange' },
   failed: { id: 'error', color: 'testing.iconFailed' },
-  interrupted: { id: 'warning', color: 'list.warningForeground' },
+  interrupted: { id: 'debug-disconnect', color: 'list.warningForeground' },
   damaged: { id: 'warning', color: 'list.errorForeground' },
+};
+
+/** The words for each status, the same in the tooltip as the icon says at a glance. */
+export const STATUS_WORDS: Record<DisplayStatus, string> = {
+  running: 'Running',
+  paused: 'Paused',
+  completed: 'Completed',
+  stopped: 'Stopped',
+  failed: 'Failed',
+  interrupted: 'Interrupted',
+  damaged: 'Damaged',
 };
 
 function epochText(m: RunManifest): string {
   const { step, stepsPerEpoch, totalSteps } = m.progress;
-  const totalEpochs = Math.max(1, Math.ceil(totalSteps / Math.max(1, stepsPerEpoch)));
-  const epochs = step / Math.max(1, stepsPerEpoch);
-  const shown = Number.isInteger(epochs) ? String(epochs) : epochs.toFixed(1);
-  return `${shown}/${totalEpochs} epochs`;
+  return `${formatEpochProgress(step, totalSteps, stepsPerEpoch).replace(' / ', '/')} epochs`;
 }
 
 function lossText(m: RunManifest): string {
   return m.lastMetrics ? `D ${formatLoss(m.lastMetrics.lossD)} · G ${formatLoss(m.lastMetrics.lossG)}` : '';
 }
 
-export function runView(run: RunSummary, live?: LiveRunState): NodeView {
+/** What a row can say about a run among the others: the config keys that differ between runs, and now. */
+export interface RowContext {
+  differing: readonly string[];
+  now: number;
+}
+
+/** Short names for config keys in rows. */
+const SHORT_KEYS: Record<string, string> = { learningRate: 'lr', batchSize: 'batch', latentSize: 'latent', featureSize: 'width', maxSteps: 'max steps', trainSubset: 'subset' };
+
+/** Config keys (not the name) whose values differ between the runs: what tells runs apart. */
+export function differingConfigKeys(runs: readonly RunSummary[]): string[] {
+  const configs = runs.flatMap((r) => (r.manifest ? [r.manifest.config as unknown as Record<string, unknown>] : []));
+  if (configs.length < 2) return [];
+  return Object.keys(configs[0]).filter((k) => k !== 'name' && configs.some((c) => JSON.stringify(c[k]) !== JSON.stringify(configs[0][k])));
+}
+
+/** "lr 0.0002 · batch 64 · seed 3": up to `max` differing keys with this run's values. */
+export function distinguishingText(m: RunManifest, differing: readonly string[], max = 3): string {
+  const c = m.config as unknown as Record<string, unknown>;
+  return differing
+    .slice(0, max)
+    .map((k) => `${SHORT_KEYS[k] ?? k} ${c[k] === null ? '–' : String(c[k])}`)
+    .join(' · ');
+}
+
+/** "3m ago", "5h ago", "2d ago". */
+export function ageText(iso: string, now: number): string {
+  const min = Math.floor((now - Date.parse(iso)) / 60000);
+  if (!Number.isFinite(min)) return '';
+  if (min < 1) return 'just now';
+  if (min < 60) return `${min}m ago`;
+  const h = Math.floor(min / 60);
+  return h < 48 ? `${h}h ago` : `${Math.floor(h / 24)}d ago`;
+}
+
+export function runView(run: RunSummary, live?: LiveRunState, context?: RowContext): NodeView {
   const status = displayStatus(run, live);
   const flags = (m: RunManifest | undefined) => [m && m.checkpoints.length > 0 ? 'ckpt' : '', m && m.samples.length > 0 ? 'samples' : ''].filter(Boolean).join(':');
   // External runs (logged from the user's own script) get `run:external-<status>`: menus that stop,
@@ -69,7 +113,7 @@ export function runView(run: RunSummary, live?: LiveRunState): NodeView {
   const parts: string[] = external ? [`external${m.external!.framework ? ` (${m.external!.framework.split(' ')[0]})` : ''}`] : [];
   if (status === 'running' || status === 'paused') {
     parts.push(`${status === 'paused' ? 'paused · ' : ''}step ${m.progress.step}/${m.progress.totalSteps}`);
-    if (status === 'running' && m.progress.etaSec !== null) parts.push(`ETA ${formatDuration(m.progress.etaSec)}`);
+    if (status === 'running') parts.push(`ETA ${formatEta(m.progress.etaSec, formatDuration)}`);
   } else {
     parts.push(status === 'interrupted' ? `interrupted at ${epochText(m)}` : epochText(m));
   }
@@ -77,6 +121,14 @@ export function runView(run: RunSummary, live?: LiveRunState): NodeView {
   if (losses) parts.push(losses);
   const quality = qualityText(m);
   if (quality) parts.push(quality);
+  if (context) {
+    // Among many runs, what differs comes first; completed runs need no epoch count.
+    const distinct = distinguishingText(m, context.differing);
+    if (status === 'completed' && distinct) parts.shift();
+    if (distinct) parts.unshift(distinct);
+    if (run.notes?.tags.length) parts.push(run.notes.tags.map((t) => `#${t}`).join(' '));
+    parts.push(ageText(m.createdAt, context.now));
+  }
   return {
     label: m.name,
     description: parts.join(' · '),
@@ -91,7 +143,7 @@ function runTooltip(run: RunSummary, status: DisplayStatus): string {
   const m = run.manifest!;
   const c = m.config;
   const lines = [
-    `**${escapeMd(m.name)}** — ${status}`,
+    `$(${ICONS[status].id.replace('~spin', '')}) **${STATUS_WORDS[status]}** — ${escapeMd(m.name)}`,
     '',
     `| | |`,
     `|---|---|`,
@@ -115,6 +167,8 @@ function runTooltip(run: RunSummary, status: DisplayStatus): string {
     lines.push(`| logged by | ${escapeMd(`${x.logger} ${x.loggerVersion}`)}${x.framework ? ` from ${escapeMd(x.framework)}` : ''} (external: GAN Studio shows it but cannot stop or resume it) |`);
     lines.push(`| heartbeat | ${escapeMd(m.updatedAt)} |`);
   }
+  if (run.notes?.tags.length) lines.push(`| tags | ${escapeMd(run.notes.tags.join(', '))} |`);
+  if (run.notes?.note) lines.push(`| note | ${escapeMd(run.notes.note.replace(/\n/g, ' '))} |`);
   if (m.error) lines.push('', `**Error:** ${escapeMd(m.error.message)}`, ...(m.error.hint ? ['', escapeMd(m.error.hint)] : []));
   for (const w of m.warnings ?? []) lines.push('', `**Warning:** ${escapeMd(w.message)}`);
   if (status === 'interrupted') {
@@ -189,9 +243,9 @@ export interface LeafView extends NodeView {
 
 export function checkpointViews(m: RunManifest, formatTime: (iso: string) => string): LeafView[] {
   return [...m.checkpoints].reverse().map((c) => ({
-    label: `Epoch ${c.epoch} · step ${c.step}`,
+    label: capitalise(formatStepEpoch(c.step, m.progress.stepsPerEpoch)),
     description: `${formatTime(c.time)}${c.reason === 'epoch' ? '' : ` · ${c.reason}`}`,
-    tooltip: `Checkpoint **${c.id}**: ${c.step} iterations, epoch ${c.epoch} (${c.reason}), saved ${c.time}`,
+    tooltip: `Checkpoint **${c.id}**: after ${c.step} iterations, ${formatEpochs(epochsAt(c.step, m.progress.stepsPerEpoch))} epochs (${c.reason}), saved ${c.time}`,
     icon: { id: 'save' },
     // An external run's checkpoint holds no GAN Studio weights (no resume or export); one with an ONNX generator opens in the playground.
     contextValue: m.external ? (c.generator === 'onnx' ? 'checkpoint:onnx' : 'checkpoint:external') : 'checkpoint',
@@ -211,13 +265,17 @@ export function sampleViews(m: RunManifest): LeafView[] {
     target: REAL_GRID_FILE,
   };
   const generated = [...m.samples].reverse().map((s) => ({
-    label: `Step ${s.step}`,
-    description: `epoch ${s.epoch}`,
-    tooltip: `G(fixed noise) after ${s.step + 1} iterations (epoch ${s.epoch})`,
+    label: `Step ${s.step.toLocaleString('en-US')}`,
+    description: `epoch ${formatEpochs(epochsAt(s.step, m.progress.stepsPerEpoch))}`,
+    tooltip: `G(fixed noise) after ${s.step} iterations (${formatEpochs(epochsAt(s.step, m.progress.stepsPerEpoch))} epochs)`,
     icon: { id: 'symbol-color' },
     contextValue: 'sample',
     collapsible: false,
     target: s.file,
   }));
   return [...generated, real];
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

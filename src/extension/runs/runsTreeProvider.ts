@@ -3,14 +3,20 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainingController } from '../training/trainingController';
 import { DisposableStore } from '../util/disposable';
-import { checkpointViews, ChildKind, LeafView, NodeView, runChildren, runView, sampleViews } from './runTreeModel';
+import { checkpointViews, ChildKind, differingConfigKeys, LeafView, NodeView, runChildren, runView, sampleViews } from './runTreeModel';
 import type { RunStore } from './runStore';
 
 export type RunsNode =
   | { kind: 'run'; dir: string }
   | { kind: 'group'; dir: string; group: ChildKind }
   | { kind: 'checkpoint'; dir: string; id: string }
-  | { kind: 'sample'; dir: string; file: string };
+  | { kind: 'sample'; dir: string; file: string }
+  /** "Show more runs": the view lists runs a page at a time, so thousands of runs show their first rows at once. */
+  | { kind: 'more'; dir: string; shown: number; total: number };
+
+/** Runs listed before a "Show more" row (VS Code resolves every listed item, visible or not). */
+export const RUNS_PAGE = 200;
+const COMMAND_SHOW_MORE_RUNS = 'ganStudio.showMoreRuns';
 
 export const COMMAND_OPEN_SAMPLE = 'ganStudio.openSample';
 
@@ -21,7 +27,7 @@ function toItem(view: NodeView, id: string, expanded = false): vscode.TreeItem {
   );
   item.id = id;
   item.description = view.description;
-  if (view.tooltip) item.tooltip = new vscode.MarkdownString(view.tooltip);
+  if (view.tooltip) item.tooltip = new vscode.MarkdownString(view.tooltip, true);
   item.iconPath = new vscode.ThemeIcon(view.icon.id, view.icon.color ? new vscode.ThemeColor(view.icon.color) : undefined);
   item.contextValue = view.contextValue;
   return item;
@@ -51,7 +57,16 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       }),
     );
     this.disposables.add(controller.onDidEnd(({ run }) => run.runDir && store.refresh([run.runDir])));
+    this.disposables.add(
+      vscode.commands.registerCommand(COMMAND_SHOW_MORE_RUNS, () => {
+        this.limit += RUNS_PAGE * 5;
+        this.changeEmitter.fire(undefined);
+      }),
+    );
   }
+
+  /** How many runs the view lists now; grows with "Show more". */
+  private limit = RUNS_PAGE;
 
   static register(store: RunStore, controller: TrainingController): { provider: RunsTreeProvider; view: vscode.TreeView<RunsNode>; disposable: vscode.Disposable } {
     const provider = new RunsTreeProvider(store, controller);
@@ -75,7 +90,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     switch (node.kind) {
       case 'run': {
         const active = this.controller.findByRunDir(node.dir);
-        return toItem(runView(run ?? { dir: node.dir, id: path.basename(node.dir), interrupted: false, sortKey: '' }, active ? { paused: active.paused } : undefined), node.dir);
+        const context = { differing: this.differing(), now: Date.now() };
+        return toItem(runView(run ?? { dir: node.dir, id: path.basename(node.dir), interrupted: false, sortKey: '' }, active ? { paused: active.paused } : undefined, context), node.dir);
       }
       case 'group': {
         const view = run ? runChildren(run).find((g) => g.kind === node.group) : undefined;
@@ -87,6 +103,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         const view = run?.manifest ? checkpointViews(run.manifest, (t) => timeFormat.format(new Date(t))).find((c) => c.target === node.id) : undefined;
         return toItem(view ?? { label: node.id, icon: { id: 'save' }, contextValue: 'checkpoint', collapsible: false }, `${node.dir}#ckpt:${node.id}`);
       }
+      case 'more': {
+        const item = toItem(
+          { label: `Show ${Math.min(RUNS_PAGE * 5, node.total - node.shown).toLocaleString('en-US')} more runs`, description: `${node.shown.toLocaleString('en-US')} of ${node.total.toLocaleString('en-US')} shown · the runs table lists all`, icon: { id: 'ellipsis' }, contextValue: 'moreRuns', collapsible: false },
+          `more:${node.shown}`,
+        );
+        item.command = { title: 'Show More Runs', command: COMMAND_SHOW_MORE_RUNS };
+        return item;
+      }
       case 'sample': {
         const view: LeafView | undefined = run?.manifest ? sampleViews(run.manifest).find((s) => s.target === node.file) : undefined;
         const item = toItem(view ?? { label: node.file, icon: { id: 'file-media' }, contextValue: 'sample', collapsible: false }, `${node.dir}#sample:${node.file}`);
@@ -97,14 +121,25 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     }
   }
 
+  private differingCache: string[] | undefined;
+
+  /** The config keys that tell the runs apart, computed once per change of the runs. */
+  private differing(): string[] {
+    return (this.differingCache ??= differingConfigKeys(this.store.list()));
+  }
+
   getChildren(node?: RunsNode): RunsNode[] {
     if (!node) {
       this.nodes.clear();
-      return this.store.list().map((r) => {
+      this.differingCache = undefined;
+      const runs = this.store.list();
+      const nodes: RunsNode[] = runs.slice(0, this.limit).map((r) => {
         const n: RunsNode = { kind: 'run', dir: r.dir };
         this.nodes.set(r.dir, n);
         return n;
       });
+      if (runs.length > this.limit) nodes.push({ kind: 'more', dir: this.store.root, shown: this.limit, total: runs.length });
+      return nodes;
     }
     const run = this.store.get(node.dir);
     if (!run?.manifest) return [];
@@ -115,7 +150,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   }
 
   getParent(node: RunsNode): RunsNode | undefined {
-    if (node.kind === 'run') return undefined;
+    if (node.kind === 'run' || node.kind === 'more') return undefined;
     if (node.kind === 'group') return { kind: 'run', dir: node.dir };
     return { kind: 'group', dir: node.dir, group: node.kind === 'checkpoint' ? 'checkpoints' : 'samples' };
   }

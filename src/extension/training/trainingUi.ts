@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { formatCount, formatDuration, formatLoss } from '../../protocol/format';
+import { formatEpochProgress, formatEta } from '../../protocol/steps';
 import { DisposableStore } from '../util/disposable';
 import { ActiveRun, RunOutcome, TrainingController } from './trainingController';
 
@@ -12,20 +13,15 @@ export const COMMAND_OPEN_RUN = 'ganStudio.openRun';
 export const COMMAND_RESUME_RUN = 'ganStudio.resumeRun';
 export const COMMAND_SHOW_LOG = 'ganStudio.showLog';
 
-function totalEpochs(run: ActiveRun): number | undefined {
-  const p = run.state.progress;
-  return p ? Math.ceil(p.totalSteps / Math.max(1, p.stepsPerEpoch)) : undefined;
-}
-
-/** "ep 3/20 · 1,234/9,380 · D 0.523 G 2.310 · ETA 12m 5s" */
+/** "ep 2.63/20 · 1,234/9,380 · D 0.523 G 2.310 · ETA 12m 5s" */
 export function progressText(run: ActiveRun): string {
   const p = run.state.progress;
   if (!p || (run.state.phase !== 'training' && run.state.phase !== 'paused' && run.state.phase !== 'checkpointing' && run.state.phase !== 'evaluating')) return run.state.message;
-  const parts = [`ep ${Math.min(p.epoch + 1, totalEpochs(run) ?? p.epoch + 1)}/${totalEpochs(run)}`, `${formatCount(p.step)}/${formatCount(p.totalSteps)}`];
+  const parts = [`ep ${formatEpochProgress(p.step, p.totalSteps, p.stepsPerEpoch).replace(' / ', '/')}`, `${formatCount(p.step)}/${formatCount(p.totalSteps)}`];
   const m = run.state.lastMetrics;
   if (m) parts.push(`D ${formatLoss(m.lossD)} G ${formatLoss(m.lossG)}`);
   if (run.state.phase === 'paused') parts.push('paused');
-  else if (p.etaSec !== null) parts.push(`ETA ${formatDuration(p.etaSec)}`);
+  else parts.push(`ETA ${formatEta(p.etaSec, formatDuration)}`);
   return parts.join(' · ');
 }
 

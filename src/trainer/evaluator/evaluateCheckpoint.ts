@@ -63,7 +63,7 @@ export async function evaluateCheckpoint(params: EvaluateCheckpointParams, log: 
   try {
     restoreModel(model, checkpoint);
     const started = performance.now();
-    const step = Math.max(0, checkpoint.manifest.step - 1);
+    const step = checkpoint.manifest.step;
     const earlier = readQuality(params.runDir)
       .records.filter((r) => r.source === 'training' && r.step < step)
       .map((r) => ({ entropy: r.coverage.entropy, recall: r.recall }));

@@ -22,6 +22,8 @@ import {
 } from '../../protocol/generatorProtocol';
 import { composeGrid, toPixels } from '../../protocol/gridLayout';
 import { isValidSeed } from '../../protocol/latent';
+import { stepsPerEpoch } from '../../protocol/experimentConfig';
+import { epochsAt } from '../../protocol/steps';
 import type { BackendReport, RunError } from '../../protocol/runFormat';
 import { selectBackend } from '../backend/select';
 import { encodeGrayPng } from '../image/png';
@@ -111,7 +113,7 @@ export function serveGenerator(connection: MessageConnection, hooks: GeneratorHo
         runId: manifest.runId,
         checkpointId: manifest.id,
         step: manifest.step,
-        epoch: manifest.epoch,
+        epoch: epochsAt(manifest.step, stepsPerEpoch(manifest.config, manifest.datasetSize)),
         latentSize: next.latentSize,
         featureSize: manifest.config.featureSize,
         imageSize: next.imageSize,

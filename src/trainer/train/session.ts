@@ -42,6 +42,8 @@ import { versions } from '../versions';
 import { RunLock, RunLockedError } from '../../common/runLock';
 import { CheckpointError, LoadedCheckpoint, loadCheckpoint, restoreState, saveCheckpoint, TrainingState } from './checkpoint';
 import { BCE_CLAMP, disposeStep, GanOptimizers, generateSamples, readStep, stepOptions, StepValues, trainStep } from './step';
+import { EtaEstimator } from './eta';
+import { epochIndexAt, isLogStep, isSampleStep } from '../../protocol/steps';
 
 export interface SessionEvents {
   status(params: StatusParams): void;
@@ -129,7 +131,7 @@ export class TrainingSession {
   private stopRequested = false;
   private readonly total: number;
   private readonly perEpoch: number;
-  private secPerStep: number | null = null;
+  private readonly eta = new EtaEstimator();
   private imagesPerSec: number | null = null;
   private saturatedRecords = 0;
   private evaluator: QualityEvaluator | undefined;
@@ -302,6 +304,11 @@ export class TrainingSession {
     this.events.status({ phase: 'training', message: 'Training', progress: this.progress() });
     let windowStart = { time: performance.now(), step: state.step, images: 0 };
     let loopClock = performance.now();
+    // Step 0: the untrained G, so every run's grids start at the same point. A scheduled grid (it
+    // updates G's running statistics), so it is drawn whenever the state is the untrained one: not
+    // when restored from a step-0 checkpoint (saved after it), but again when a run without a
+    // checkpoint starts over, or its statistics would differ from an uninterrupted run's.
+    if (state.step === 0 && !this.writer.manifest.checkpoints.some((c) => c.step === 0)) await this.renderSample(0, 0, true);
     while (state.step < this.total) {
       await this.serveRequests();
       if (this.stopRequested) break;
@@ -313,41 +320,43 @@ export class TrainingSession {
         if (!this.stopRequested && !this.control.paused) this.events.status({ phase: 'training', message: 'Training', progress: this.progress() });
         continue;
       }
-      const step = state.step;
-      const epoch = Math.floor(step / this.perEpoch);
-      const batch = step % this.perEpoch;
+      const iteration = state.step;
+      const epoch = Math.floor(iteration / this.perEpoch);
+      const batch = iteration % this.perEpoch;
       const real = this.set.batch(epoch, batch);
       const batchLength = this.set.batchLength(batch);
       const noise = state.noiseRng.fillNormal(new Float32Array(batchLength * config.latentSize));
-      const outputs = trainStep(state.model, state.optimizers, real, noise, stepOptions(config, step, state.noiseRng));
+      const outputs = trainStep(state.model, state.optimizers, real, noise, stepOptions(config, iteration, state.noiseRng));
       if (state.ema) state.ema.averageFrom(state.model.generator, config.gEma);
       // A lost GPU device computes nothing: fail before its values reach the metrics or a checkpoint.
       assertGpuHealthy();
-      const isLast = step === this.total - 1;
-      // Losses are recorded every step (a progress line is printed every logEvery batches, the seed's
-      // 50); reading them every step also stops a diverging run at once, before a grid or a checkpoint
-      // of NaN weights is written. Read asynchronously: a GPU backend cannot read synchronously in Node.
-      const shouldPrint = batch % config.logEvery === 0 || isLast;
+      // From here on `step` counts iterations completed (src/protocol/steps.ts).
+      const step = iteration + 1;
+      const isLast = step === this.total;
+      // Losses are recorded every step; a progress line is printed on the log schedule (step 1, every
+      // logEvery steps, the last). Reading them every step also stops a diverging run at once, before
+      // a grid or a checkpoint of NaN weights is written. Read asynchronously: a GPU backend cannot
+      // read synchronously in Node.
+      const shouldPrint = isLogStep(step, config.logEvery, this.total);
       const values = await readStep(outputs);
       disposeStep(outputs);
       checkFinite(step, values);
-      state.step += 1;
+      state.step = step;
       windowStart.images += batchLength;
       const now = performance.now();
       state.elapsedSec += (now - loopClock) / 1000;
+      this.eta.addStep((now - loopClock) / 1000);
       loopClock = now;
 
       if (shouldPrint) {
         const seconds = (now - windowStart.time) / 1000;
-        const steps = state.step - windowStart.step;
         this.imagesPerSec = seconds > 0 ? windowStart.images / seconds : null;
-        const sps = seconds / Math.max(steps, 1);
-        this.secPerStep = this.secPerStep === null ? sps : 0.7 * this.secPerStep + 0.3 * sps;
         windowStart = { time: now, step: state.step, images: 0 };
       }
-      this.logMetrics(step, epoch, batch, values, shouldPrint);
-      const scheduled = step % config.sampleEvery === 0;
-      if (scheduled || isLast) await this.renderSample(step, epoch, scheduled);
+      this.logMetrics(step, iteration, epoch, batch, values, shouldPrint);
+      // The last step's grid is on the schedule too, but only a multiple of sampleEvery updates G's
+      // running statistics: a resume with more steps would not have drawn the last one.
+      if (isSampleStep(step, config.sampleEvery, this.total)) await this.renderSample(step, epochIndexAt(step, this.perEpoch), step % config.sampleEvery === 0);
       if (!this.evaluationUnavailable && shouldEvaluate(config, step, isLast)) {
         await this.evaluateOrWarn(step, epoch);
         // Evaluation time is not training time (it is logged and summed in quality.json).
@@ -380,11 +389,12 @@ export class TrainingSession {
     }
   }
 
-  private logMetrics(step: number, epoch: number, batch: number, v: StepValues, print: boolean): void {
+  private logMetrics(step: number, iteration: number, epoch: number, batch: number, v: StepValues, print: boolean): void {
     // Saturation is judged on the printed records (every logEvery steps), as the seed's log shows them.
     if (print) this.watchSaturation(step, v);
     const record: MetricRecord = {
       step,
+      iteration,
       epoch,
       batch,
       ...v,
@@ -400,7 +410,7 @@ export class TrainingSession {
     this.say(
       `ep ${epoch}; batch ${batch}/${this.perEpoch}\t Loss D: ${v.lossD}\tLoss G: ${v.lossG}` +
         `\tD(x): ${v.dReal.toFixed(4)}\tD(G(z)): ${v.dFake.toFixed(4)} / ${v.dFakeAfter.toFixed(4)}` +
-        `\t${(this.imagesPerSec ?? 0).toFixed(1)} img/s`,
+        `\t${(this.imagesPerSec ?? 0).toFixed(1)} img/s\tstep ${step}/${this.total}`,
     );
   }
 
@@ -501,7 +511,7 @@ export class TrainingSession {
       totalSteps: this.total,
       stepsPerEpoch: this.perEpoch,
       imagesPerSec: this.imagesPerSec,
-      etaSec: this.secPerStep === null ? null : remaining * this.secPerStep,
+      etaSec: this.eta.etaSec(remaining),
       elapsedSec: this.state.elapsedSec,
     };
   }
@@ -515,7 +525,7 @@ export class TrainingSession {
 /** Logged records in a row with a pinned loss before a run counts as saturated. */
 export const SATURATION_RECORDS = 10;
 
-/** Whether the iteration just done (0-based `step`) is followed by an evaluation. */
+/** Whether the state after `step` iterations (src/protocol/steps.ts) is evaluated. */
 export function shouldEvaluate(config: Pick<ExperimentConfig, 'evalEvery' | 'evalAfter'>, step: number, isLast: boolean): boolean {
   if (config.evalEvery === null) return false;
   return isLast || (step >= config.evalAfter && step % config.evalEvery === 0);
@@ -531,7 +541,7 @@ function carryQuality(runDir: string, resumed: ResumeSource | undefined, step: n
   let records: QualityRecord[];
   if (!resumed.branch) records = truncateQuality(runDir, step);
   else {
-    records = readQuality(resumed.runDir).records.filter((r) => r.source === 'training' && r.step < step);
+    records = readQuality(resumed.runDir).records.filter((r) => r.source === 'training' && r.step <= step);
     for (const r of records) appendLine(path.join(runDir, QUALITY_FILE), JSON.stringify(r));
   }
   const summary = previous
@@ -674,8 +684,8 @@ function openWriter(
     step,
   });
   const from = resumed.runDir;
-  for (const record of readMetrics(from).records.filter((r) => r.step < step)) appendLine(path.join(writer.dir, METRICS_FILE), JSON.stringify(record));
-  const samples = resumed.manifest.samples.filter((s) => s.step < step);
+  for (const record of readMetrics(from).records.filter((r) => r.step <= step)) appendLine(path.join(writer.dir, METRICS_FILE), JSON.stringify(record));
+  const samples = resumed.manifest.samples.filter((s) => s.step <= step);
   // Only regular files are copied (never what a symlink planted in the parent points to).
   const copyRegular = (src: string, dest: string) => {
     if (fs.lstatSync(src, { throwIfNoEntry: false })?.isFile()) fs.copyFileSync(src, dest);

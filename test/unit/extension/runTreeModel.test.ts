@@ -1,6 +1,6 @@
 /** What the Runs tree shows for fixture runs: labels, descriptions, icons, menus' context values. */
 import * as assert from 'node:assert/strict';
-import { checkpointViews, displayStatus, runChildren, runView, sampleViews } from '../../../src/extension/runs/runTreeModel';
+import { checkpointViews, differingConfigKeys, displayStatus, runChildren, runView, sampleViews } from '../../../src/extension/runs/runTreeModel';
 import type { RunSummary } from '../../../src/extension/runs/runStore';
 import { fixtureManifest } from '../../fixtures/runFixtures';
 
@@ -14,7 +14,8 @@ describe('the Runs tree model', () => {
     const view = runView(summary({ status: 'stopped' }));
     assert.equal(view.label, 'reference');
     assert.equal(view.description, '2/20 epochs · D 0.523 · G 2.310');
-    assert.equal(view.icon.id, 'debug-stop');
+    assert.equal(view.icon.id, 'stop-circle', 'a stop sign, not a square that reads as an unchecked checkbox');
+    assert.match(view.tooltip!, /^\$\(stop-circle\) \*\*Stopped\*\* — reference/);
     assert.equal(view.contextValue, 'run:stopped:ckpt:samples');
     assert.match(view.tooltip!, /\| batch size \| 128 \|/);
     assert.match(view.tooltip!, /wasm: tfjs\\-backend\\-wasm 4\\.22\\.0/);
@@ -35,6 +36,8 @@ describe('the Runs tree model', () => {
   it('shows live progress and ETA for a running run, and paused when paused', () => {
     const running = summary({ status: 'running', progress: { ...fixtureManifest().progress, step: 1234, etaSec: 754 } });
     assert.equal(runView(running, { paused: false }).description, 'step 1234/9380 · ETA 12m 34s · D 0.523 · G 2.310');
+    const estimating = summary({ status: 'running', progress: { ...fixtureManifest().progress, step: 1, etaSec: null } });
+    assert.match(runView(estimating, { paused: false }).description!, /ETA estimating…/);
     assert.equal(runView(running, { paused: false }).icon.id, 'sync~spin');
     const paused = runView(running, { paused: true });
     assert.equal(paused.icon.id, 'debug-pause');
@@ -42,11 +45,26 @@ describe('the Runs tree model', () => {
     assert.equal(paused.contextValue, 'run:paused:ckpt:samples');
   });
 
+  it('among many runs, says what differs, the tags and the age (not "quick 0.7/1 epochs" on every row)', () => {
+    const a = summary({ status: 'completed', config: { ...fixtureManifest().config, learningRate: 0.0001, seed: 3 } });
+    const b = summary({ status: 'completed' });
+    const differing = differingConfigKeys([a, b, summary({ status: 'stopped' })]);
+    assert.deepEqual(differing, ['seed', 'learningRate']);
+    const now = Date.parse('2026-11-26T13:00:00.000Z');
+    const view = runView({ ...a, notes: { tags: ['baseline'], note: 'first try' } }, undefined, { differing, now });
+    assert.equal(view.description, 'seed 3 · lr 0.0001 · D 0.523 · G 2.310 · #baseline · 3h ago');
+    assert.match(view.tooltip!, /\| tags \| baseline \|/);
+    const stopped = runView(summary({ status: 'stopped' }), undefined, { differing, now });
+    assert.equal(stopped.description, 'seed 42 · lr 0.0002 · 2/20 epochs · D 0.523 · G 2.310 · 3h ago', 'unfinished runs keep their progress');
+  });
+
   it('shows a run whose trainer died as interrupted, resumable', () => {
     const run = summary({ status: 'running' }, { interrupted: true });
     assert.equal(displayStatus(run), 'interrupted');
     assert.match(runView(run).description!, /^interrupted at 2\/20 epochs/);
     assert.match(runView(run).tooltip!, /Resume the run from its last checkpoint/);
+    assert.equal(runView(run).icon.id, 'debug-disconnect');
+    assert.match(runView(run).tooltip!, /\*\*Interrupted\*\*/);
   });
 
   it('says that an interrupted run without a checkpoint starts again from step 0, and shows saturation warnings', () => {
@@ -74,16 +92,16 @@ describe('the Runs tree model', () => {
   it('lists checkpoints newest first with epoch, step, time and a non-epoch reason', () => {
     const views = checkpointViews(fixtureManifest(), (iso) => iso.slice(11, 16));
     assert.deepEqual(views.map((v) => [v.label, v.description, v.target]), [
-      ['Epoch 2 · step 938', '11:00 · stop', 'step-000938'],
-      ['Epoch 1 · step 469', '10:29', 'step-000469'],
+      ['Step 938 · epoch 2', '11:00 · stop', 'step-000938'],
+      ['Step 469 · epoch 1', '10:29', 'step-000469'],
     ]);
   });
 
   it('lists sample grids by step, newest first, then the real images', () => {
-    assert.deepEqual(sampleViews(fixtureManifest()).map((v) => [v.label, v.target]), [
-      ['Step 500', 'samples/step-000500.grid.png'],
-      ['Step 0', 'samples/step-000000.grid.png'],
-      ['Training images', 'samples/real.grid.png'],
+    assert.deepEqual(sampleViews(fixtureManifest()).map((v) => [v.label, v.description, v.target]), [
+      ['Step 500', 'epoch 1.07', 'samples/step-000500.grid.png'],
+      ['Step 0', 'epoch 0', 'samples/step-000000.grid.png'],
+      ['Training images', 'real', 'samples/real.grid.png'],
     ]);
   });
 });

@@ -79,7 +79,8 @@ run.finish()`,
     assert.equal(m.status, 'completed');
     assert.equal(m.external?.language, 'python');
     assert.equal(m.config.learningRate, 0.001);
-    assert.deepEqual(readMetrics(dir).records.map((r) => r.step), [0, 1, 2, 3, 4, 5]);
+    // The loggers' `step` is the 0-based iteration index (no `stepCount`): read as iterations completed.
+    assert.deepEqual(readMetrics(dir).records.map((r) => [r.iteration, r.step]), [[0, 1], [1, 2], [2, 3], [3, 4], [4, 5], [5, 6]]);
     const view = runView(run);
     assert.equal(view.contextValue, 'run:external-completed:ckpt:samples');
     assert.match(view.description!, /^external · 2\/2 epochs · D 0\.900/);

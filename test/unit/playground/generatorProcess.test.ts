@@ -63,7 +63,8 @@ describe('generator process (real child)', () => {
     assert.equal(count, 64);
     const { pixels } = composeGrid(toPixels(decodeFloat32(images), 'minmax'), 32);
     const manifest = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'));
-    const grid = manifest.samples.find((s: { step: number }) => s.step === info.step - 1);
+    // Grids and checkpoints count iterations completed alike: the grid of step 8 is the checkpoint of step 8.
+    const grid = manifest.samples.find((s: { step: number }) => s.step === info.step);
     const png = decodeGrayPng(fs.readFileSync(path.join(runDir, grid.file)));
     assert.deepEqual(pixels, png.pixels, `the playground shows ${grid.file} pixel for pixel`);
     // Rendering in train mode must not move the running statistics that eval mode uses.

@@ -155,11 +155,17 @@ describe('the trainer life-cycle', () => {
 
   it('catches divergence on a step that is not logged, before any checkpoint of NaN weights is saved', async () => {
     const root = tempDir();
-    const session = await TrainingSession.prepare({ config: tiny({ logEvery: 1000, sampleEvery: 1000 }), runsRoot: root, ...common }, quiet);
-    const state = (session as unknown as { state: { model: { discriminator: { allVariables(): tf.Variable[] } } } }).state;
-    const w = state.model.discriminator.allVariables()[0];
-    tf.tidy(() => w.assign(tf.fill(w.shape, Number.NaN)));
-    await assert.rejects(session.run(), /diverged at step 0/);
+    // Step 1 is always logged (src/protocol/steps.ts): the weights turn NaN after it, so step 2 (not logged) diverges.
+    const poison = () => {
+      const state = (session as unknown as { state: { model: { discriminator: { allVariables(): tf.Variable[] } } } }).state;
+      const w = state.model.discriminator.allVariables()[0];
+      tf.tidy(() => w.assign(tf.fill(w.shape, Number.NaN)));
+    };
+    const session: TrainingSession = await TrainingSession.prepare(
+      { config: tiny({ logEvery: 1000, sampleEvery: 1000 }), runsRoot: root, ...common },
+      { ...quiet, metrics: (r) => { if (r.step === 1) poison(); } },
+    );
+    await assert.rejects(session.run(), /diverged at step 2/);
     const m = manifestOf(session.runDir);
     assert.equal(m.status, 'failed');
     assert.deepEqual(m.checkpoints, []);

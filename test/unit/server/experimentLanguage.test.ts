@@ -105,6 +105,12 @@ describe('experiment files: the language server (in-memory streams)', () => {
     assert.equal(lenses[0].command.command, 'ganStudio.trainGan');
     assert.deepEqual(lenses[0].command.arguments, [{ experimentFile: uri }]);
     assert.match(lenses[1].command.title, /reference-based · 938 steps/);
+    await client.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text: '{ "epochs": 0, "batchSze": 8 }' }] });
+    const invalid = await client.sendRequest<{ command: { title: string; command: string; tooltip?: string } }[]>('textDocument/codeLens', { textDocument: { uri } });
+    assert.equal(invalid.length, 1, 'the lens stays, disabled');
+    assert.equal(invalid[0].command.command, '', 'not clickable');
+    assert.match(invalid[0].command.title, /^\$\(circle-slash\) Train this experiment — unavailable: "epochs" must be an integer from 1.* \(and 1 more problem\)$/);
+    assert.match(invalid[0].command.tooltip!, /Problems panel/);
     client.dispose();
   });
 });

@@ -34,11 +34,11 @@ describe('gan-studio-train (CLI)', () => {
 
     const { records, badLines } = parseMetricsLines(fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8'));
     assert.deepEqual(badLines, []);
-    assert.deepEqual(records.map((r) => r.step), [0, 1, 2, 3, 4, 5, 6, 7], 'losses are recorded every step');
+    assert.deepEqual(records.map((r) => r.step), [1, 2, 3, 4, 5, 6, 7, 8], 'losses are recorded every step; steps count iterations completed');
     const printed = [...result.stdout.matchAll(/^ep (\d+); batch (\d+)\/4\t/gm)].map((m) => Number(m[1]) * 4 + Number(m[2]));
-    assert.deepEqual(printed, [0, 2, 4, 6, 7], 'progress lines every logEvery batches and at the end, as the seed prints');
+    assert.deepEqual(printed, [0, 1, 3, 5, 7], 'progress lines after step 1, every logEvery steps and the last (by the iteration they follow)');
 
-    assert.deepEqual(manifest.samples.map((s) => s.file), ['samples/step-000000.grid.png', 'samples/step-000004.grid.png', 'samples/step-000007.grid.png']);
+    assert.deepEqual(manifest.samples.map((s) => s.file), ['samples/step-000000.grid.png', 'samples/step-000004.grid.png', 'samples/step-000008.grid.png']);
     for (const file of ['samples/real.grid.png', ...manifest.samples.map((s) => s.file)]) {
       const png = decodeGrayPng(fs.readFileSync(path.join(runDir, file)));
       assert.deepEqual([png.width, png.height], [274, 274], `${file} is an 8x8 grid of 32x32 images with padding 2`);

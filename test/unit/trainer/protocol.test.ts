@@ -75,11 +75,11 @@ describe('trainer protocol (real child process)', () => {
     assert.equal(during.reason, 'request');
     assert.equal(during.step, pausedStep, 'no training while paused: the checkpoint holds the step it paused at');
     const pausedAt = seen.metrics.length;
-    assert.deepEqual(seen.metrics.map((m) => m.step), Array.from({ length: pausedAt }, (_, i) => i), 'every step before the pause, once');
+    assert.deepEqual(seen.metrics.map((m) => m.step), Array.from({ length: pausedAt }, (_, i) => i + 1), 'every step before the pause, once');
     assert.equal(pausedAt, pausedStep);
     await trainer.connection.sendRequest(ResumeRequest);
     await until(() => seen.metrics.length > pausedAt + 1, 'metrics after resume');
-    assert.equal(seen.metrics[pausedAt].step, pausedStep, 'no training while paused: it goes on from the step it paused at');
+    assert.equal(seen.metrics[pausedAt].step, pausedStep + 1, 'no training while paused: it goes on from the step it paused at');
     const { checkpoint } = await trainer.connection.sendRequest(StopRequest);
     const exit = await trainer.exited;
     assert.equal(exit.code, 0, exit.stderrTail.join('\n'));

@@ -108,7 +108,7 @@ describe('training sessions', () => {
     const events: string[] = [];
     const session = await TrainingSession.prepare(
       { config: tinyConfig({ epochs: 50 }), runsRoot: root, ...common },
-      { ...quiet, metrics: (r) => { events.push(`m${r.step}`); if (r.step === 4) void session.stop(); } },
+      { ...quiet, metrics: (r) => { events.push(`m${r.step}`); if (r.step === 5) void session.stop(); } },
     );
     const finished = await session.run();
     assert.equal(finished.status, 'stopped');
@@ -128,7 +128,7 @@ describe('training sessions', () => {
     const parentMetrics = readMetrics(session.runDir).records;
     const childMetrics = readMetrics(branch.runDir).records;
     assert.deepEqual(losses(childMetrics.slice(0, 5)), losses(parentMetrics.slice(0, 5)), 'history up to the checkpoint is copied, then recomputed identically');
-    assert.equal(childMetrics[childMetrics.length - 1].step, 5);
+    assert.equal(childMetrics[childMetrics.length - 1].step, 6);
     assert.ok(fs.existsSync(path.join(branch.runDir, 'samples', 'real.grid.png')));
   });
 

@@ -93,11 +93,11 @@ describe('Dashboard: live training in a dark theme (UI)', () => {
     const losses = frame.locator('[data-chart="losses"]');
     await losses.waitFor();
     await status(frame, 'completed').waitFor({ timeout: 180_000 });
-    // The smoke preset logs steps 0, 2, 4, 6 and 7 and saves grids after steps 0, 4 and 7.
+    // The smoke preset logs steps 1, 2, 4, 6 and 8 and saves grids at steps 0, 4 and 8 (steps count iterations completed).
     await until(async () => (await numberAttr(losses, 'data-rows')) === 5, 'the five records of the smoke run');
     assert.equal(await numberAttr(frame.locator('[data-chart="outputs"]'), 'data-rows'), 5);
     assert.equal(await frame.locator('#grid-counter').innerText(), '3 / 3');
-    assert.equal(await frame.locator('#grid-large').getAttribute('data-step'), '7');
+    assert.equal(await frame.locator('#grid-large').getAttribute('data-step'), '8');
     assert.equal(await frame.locator('#grid-large').evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth)), 274);
     assert.equal(await frame.locator('#grid-real').evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth)), 274);
     assert.match(await frame.locator('.facts').innerText(), /STEP\s+8 \/ 8/i);
@@ -149,7 +149,7 @@ describe('Dashboard: live training in a dark theme (UI)', () => {
     await slider.focus();
     await page.keyboard.press('Home');
     await frame.locator('#grid-large[data-step="0"]').waitFor();
-    assert.match(await frame.locator('#grid-caption').innerText(), /^Step 0 · epoch 0\.00/);
+    assert.match(await frame.locator('#grid-caption').innerText(), /^Step 0 · epoch 0 /);
     await page.keyboard.press('ArrowRight');
     await frame.locator('#grid-large[data-step="4"]').waitFor();
     assert.match(await frame.locator('#grid-counter').innerText(), /^2 \/ \d+$/);
@@ -233,7 +233,7 @@ describe('Dashboard: live training in a dark theme (UI)', () => {
     const csv = (await waitForFile(path.join(session.workspace, 'smoke-live-metrics.csv'), 'the CSV file')).toString('utf8');
     const lines = csv.trimEnd().split('\r\n');
     assert.equal(lines[0], 'run_id,run_name,step,epoch,batch,wall_time,elapsed_sec,loss_d,loss_g,d_real,d_fake,d_fake_after,images_per_sec');
-    assert.ok(lines.some((l) => /,smoke,7,1,3,/.test(l)), 'the compared run’s records are in it');
+    assert.ok(lines.some((l) => /,smoke,8,1,3,/.test(l)), 'the compared run’s records are in it (step 8: the iteration of epoch 1, batch 3)');
     assert.ok(lines.filter((l) => /,smoke-live,/.test(l)).length >= 12);
 
     await frame.locator('[data-chart="losses"] vscode-toolbar-button[icon="file-media"]').click();

@@ -48,15 +48,15 @@ describe('Grid inspector (UI)', () => {
     await treeRows(page, 'Sample grids');
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sample grids' }).first().click();
     await treeRows(page, 'Training images');
-    await treeRow(page, /^Step 7$/).click();
-    await page.locator('.tabs-container .tab', { hasText: 'step-000007.grid.png' }).waitFor();
+    await treeRow(page, /^Step 8$/).click();
+    await page.locator('.tabs-container .tab', { hasText: 'step-000008.grid.png' }).waitFor();
     const frame = webviewFrame(page);
-    await waitForText(frame, '[data-testid=where]', /^Step 7 · epoch 1$/);
+    await waitForText(frame, '[data-testid=where]', /^Step 8 · epoch 2$/);
     // The grid is the only image until something else is asked for (as in VS Code's own image preview).
     const image = frame.locator('img');
     await image.evaluate((img: HTMLImageElement) => img.decode());
     assert.equal(await image.evaluate((img: HTMLImageElement) => img.naturalWidth), 274);
-    assert.match(await imageSrc(frame), /step-000007\.grid\.png/);
+    assert.match(await imageSrc(frame), /step-000008\.grid\.png/);
     assert.equal(await image.evaluate((img: HTMLImageElement) => getComputedStyle(img).imageRendering), 'pixelated');
     const width = await image.evaluate((img: HTMLImageElement) => img.getBoundingClientRect().width);
     assert.equal(width % 274, 0, `fit to window uses a whole-number zoom (${width} px)`);
@@ -107,7 +107,7 @@ describe('Grid inspector (UI)', () => {
     const frame = webviewFrame(page);
     await frame.locator('.viewport').focus();
     await page.keyboard.press('End');
-    await waitForText(frame, '[data-testid=where]', /^Step 7 · epoch 1$/);
+    await waitForText(frame, '[data-testid=where]', /^Step 8 · epoch 2$/);
     const img = frame.locator('.pane-a img.grid-image');
     const box = (await img.boundingBox())!;
     const zoom = box.width / 274;
@@ -119,8 +119,8 @@ describe('Grid inspector (UI)', () => {
     const detail = frame.locator('aside.detail');
     await detail.locator('h2', { hasText: 'Sample 10' }).waitFor();
     const tiles = detail.locator('[data-testid=history] .tile');
-    assert.deepEqual(await tiles.locator('span').allInnerTexts(), ['0', '4', '7'], 'cell 10 of every grid, in step order');
-    assert.equal(await detail.locator('.tile.current span').innerText(), '7');
+    assert.deepEqual(await tiles.locator('span').allInnerTexts(), ['0', '4', '8'], 'cell 10 of every grid, in step order');
+    assert.equal(await detail.locator('.tile.current span').innerText(), '8');
     // Each history tile shows the cell, not the whole grid: its canvas is 32 x 32 pixels.
     assert.deepEqual(await detail.locator('canvas.cell.small').first().evaluate((c: HTMLCanvasElement) => [c.width, c.height]), [32, 32]);
     await img.hover({ position: { x: 1, y: 1 } });
@@ -138,15 +138,15 @@ describe('Grid inspector (UI)', () => {
     const frame = webviewFrame(page);
     await frame.locator('.viewport').focus();
     await page.keyboard.press('End');
-    await waitForText(frame, '[data-testid=where]', /^Step 7 · epoch 1$/);
+    await waitForText(frame, '[data-testid=where]', /^Step 8 · epoch 2$/);
     const img = frame.locator('.pane-a img.grid-image');
     const zoom = ((await img.boundingBox())!.width) / 274;
     await img.click({ position: { x: 18 * zoom, y: 18 * zoom } });
     await frame.locator('aside.detail vscode-button', { hasText: 'Open in Playground' }).click();
-    // The grid after step 7 shows the generator that checkpoint step-000008 holds.
+    // The grid at step 8 shows the generator that checkpoint step-000008 holds.
     await page.locator('.tabs-container .tab', { hasText: 'Playground: smoke @ step 8' }).waitFor();
     await runCommand(page, 'View: Close Editor');
-    await page.locator('.tabs-container .tab.active', { hasText: 'step-000007.grid.png' }).waitFor();
+    await page.locator('.tabs-container .tab.active', { hasText: 'step-000008.grid.png' }).waitFor();
     await webviewFrame(page).locator('.viewport').focus();
     await page.keyboard.press('Escape');
   });
@@ -180,7 +180,7 @@ describe('Grid inspector (UI)', () => {
       el.dispatchEvent(new Event('change', { bubbles: true }));
     }, runB);
     const captionB = frame.locator('.pane-b .caption');
-    await captionB.filter({ hasText: /^B · other seed · step 7 · epoch 1$/ }).waitFor();
+    await captionB.filter({ hasText: /^B · other seed · step 8 · epoch 2$/ }).waitFor();
     await frame.locator('.pane-b img.grid-image').evaluate((img: HTMLImageElement) => img.decode());
     assert.match(await frame.locator('.pane-b img.grid-image').getAttribute('src') ?? '', new RegExp(path.basename(runB)));
     await clearNotifications(page);
@@ -214,11 +214,11 @@ describe('Grid inspector (UI)', () => {
     const frame = webviewFrame(session.page);
     await frame.locator('.viewport').focus();
     await session.page.keyboard.press('End');
-    await waitForText(frame, '[data-testid=where]', /^Step 7 · epoch 1$/);
-    resumeWithCli(runA, ['--epochs', '3', '--max-steps', '12']); // 4 more steps: grids after steps 8 and 11
-    await waitForText(frame, '.step-count', /^5 \/ 5$/);
-    await waitForText(frame, '[data-testid=where]', /^Step 11 · epoch 2$/);
-    await frame.locator('.pane-a img.grid-image[src*="step-000011.grid.png"]').waitFor();
+    await waitForText(frame, '[data-testid=where]', /^Step 8 · epoch 2$/);
+    resumeWithCli(runA, ['--epochs', '3', '--max-steps', '12']); // 4 more steps: a grid at step 12 (a multiple of sampleEvery and the last)
+    await waitForText(frame, '.step-count', /^4 \/ 4$/);
+    await waitForText(frame, '[data-testid=where]', /^Step 12 · epoch 3$/);
+    await frame.locator('.pane-a img.grid-image[src*="step-000012.grid.png"]').waitFor();
   });
 
   it('opens the real training images too, with their cells', async () => {

@@ -109,7 +109,7 @@ describe('Generator playground (UI)', () => {
     await runRow(page, RUN_NAME).click();
     await treeRows(page, 'Checkpoints');
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Checkpoints' }).first().click();
-    const checkpoint = treeRow(page, /^Epoch 2 · step 8$/);
+    const checkpoint = treeRow(page, /^Step 8 · epoch 2$/);
     await checkpoint.hover();
     await checkpoint.locator('.action-label[aria-label="Open Generator Playground"]').click();
     await page.locator('.tabs-container .tab', { hasText: `Playground: ${RUN_NAME} @ step 8` }).waitFor();
@@ -250,7 +250,7 @@ describe('Generator playground (UI)', () => {
 
   it('exports the generator from the tree; TensorFlow.js loads it in Chromium and reproduces the checkpoint', async () => {
     const { page, workspace } = session;
-    const checkpoint = treeRow(page, /^Epoch 2 · step 8$/);
+    const checkpoint = treeRow(page, /^Step 8 · epoch 2$/);
     if (!(await checkpoint.isVisible())) {
       // The reload collapsed the tree.
       await runRow(page, RUN_NAME).click();
@@ -266,7 +266,7 @@ describe('Generator playground (UI)', () => {
     const exports = path.join(workspace, 'exports');
     fs.mkdirSync(exports);
     await runCommand(page, 'GAN Studio: Export Generator');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: `${RUN_NAME}: epoch 2 · step 8` }).click();
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: `${RUN_NAME}: step 8 · epoch 2` }).click();
     // The format: TensorFlow.js here (ONNX is checked in test/unit/export/onnxExport.test.ts).
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'TensorFlow.js' }).first().click();
     // VS Code's own folder dialog (the simple dialog in the browser): type the folder, accept.

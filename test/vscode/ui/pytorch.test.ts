@@ -98,10 +98,11 @@ describe('Bring your own GAN: a PyTorch run (UI)', () => {
     await treeRows(page, 'Sample grids');
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sample grids' }).first().click();
     await treeRows(page, 'Training images');
-    await page.locator('.part.sidebar .monaco-list-row', { hasText: /^Step 8/ }).first().click();
+    // The script logs grids at its 0-based iter_ (8: after 9 iterations); views count iterations completed.
+    await page.locator('.part.sidebar .monaco-list-row', { hasText: /^Step 9/ }).first().click();
     await page.locator('.tabs-container .tab', { hasText: 'step-000008.grid.png' }).waitFor();
     const frame = webviewFrame(page);
-    await frame.locator('[data-testid=where]', { hasText: /^Step 8 · epoch 1$/ }).waitFor();
+    await frame.locator('[data-testid=where]', { hasText: /^Step 9 · epoch 1\.13$/ }).waitFor();
     const image = frame.locator('img').first();
     await image.evaluate((img: HTMLImageElement) => img.decode());
     assert.equal(await image.evaluate((img: HTMLImageElement) => img.naturalWidth), 274);
@@ -112,7 +113,7 @@ describe('Bring your own GAN: a PyTorch run (UI)', () => {
     const { page } = session;
     await runCommand(page, 'View: Close All Editors');
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Checkpoints' }).first().click();
-    const checkpoint = page.locator('.part.sidebar .monaco-list-row', { hasText: /^Epoch 3 · step 24/ }).first();
+    const checkpoint = page.locator('.part.sidebar .monaco-list-row', { hasText: /^Step 24 · epoch 3/ }).first();
     await checkpoint.hover();
     await checkpoint.locator('.action-label[aria-label="Open Generator Playground"]').click();
     await page.locator('.tabs-container .tab', { hasText: 'Playground: pytorch-dcgan @ step 24' }).waitFor();
@@ -150,7 +151,7 @@ describe('Bring your own GAN: a PyTorch run (UI)', () => {
 
     live.kill('SIGKILL');
     live = undefined;
-    await row.locator('.codicon-warning').waitFor({ timeout: 60_000 });
+    await row.locator('.codicon-debug-disconnect').waitFor({ timeout: 60_000 });
     assert.match(await row.innerText(), /external \(PyTorch\) · interrupted at/);
     await frame.locator('.status[data-status="interrupted"]').waitFor();
     assert.match(await frame.locator('.notes').innerText(), /stopped without calling finish\(\)/);

@@ -41,7 +41,7 @@ describe('Runs: train, watch, inspect (UI)', () => {
     await row.locator('.codicon-pass-filled').waitFor({ timeout: 120_000 });
     const seen = await statusTexts();
     assert.ok(seen.length >= 2, `the status bar showed progress and updated: ${JSON.stringify(seen)}`);
-    assert.ok(seen.every((t) => /smoke: ep \d\/2 · \d\/8/.test(t)), JSON.stringify(seen));
+    assert.ok(seen.every((t) => /smoke: ep [\d.]+\/2 · \d\/8/.test(t)), JSON.stringify(seen));
     assert.match(await row.innerText(), /2\/2 epochs · D [\d.]+ · G [\d.]+/);
 
     const output = await outputPanelText(page, 'GAN Studio');
@@ -57,13 +57,13 @@ describe('Runs: train, watch, inspect (UI)', () => {
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sample grids' }).click();
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Checkpoints' }).click();
     // Both folders expand asynchronously: wait for a child of each.
-    await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Epoch 2 · step 8' }).first().waitFor();
+    await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Step 8 · epoch 2' }).first().waitFor();
     const rows = await treeRows(page, 'Training images');
-    for (const label of ['Checkpoints', 'Epoch 2 · step 8', 'Sample grids', 'Step 7', 'Step 4', 'Step 0', 'Training images']) {
+    for (const label of ['Checkpoints', 'Step 8 · epoch 2', 'Sample grids', 'Step 8', 'Step 4', 'Step 0', 'Training images']) {
       assert.ok(rows.some((r) => r.startsWith(label)), `row "${label}" in ${JSON.stringify(rows)}`);
     }
-    await page.locator('.part.sidebar .monaco-list-row', { hasText: /^Step 7/ }).click();
-    const tab = page.locator('.tabs-container .tab', { hasText: 'step-000007.grid.png' });
+    await page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Step 8$/ }) }).click();
+    const tab = page.locator('.tabs-container .tab', { hasText: 'step-000008.grid.png' });
     await tab.waitFor();
     // VS Code's image preview is a webview showing the PNG: wait until the image has loaded.
     const image = webviewFrame(page).locator('img');
@@ -90,21 +90,21 @@ describe('Runs: stop mid-way and resume (UI)', () => {
     const { page } = session;
     await runCommand(page, 'GAN Studio: Train GAN');
     await pickInQuickInput(session, /Quick/);
-    const running = await statusBarText(page, /quick: ep \d+\/\d+ · [\d,]+\/700 · D [\d.]+ G [\d.]+/);
+    const running = await statusBarText(page, /quick: ep [\d.]+\/0\.75 · [\d,]+\/700 · D [\d.]+ G [\d.]+/);
     assert.match(running, /ETA/);
     await runRow(page, 'quick').locator('.codicon-sync').waitFor();
     await screenshot(page, '02-training-status');
 
     await runCommand(page, 'GAN Studio: Stop Training');
     await waitForNotification(page, /Training “quick” stopped at step \d+ of 700; a checkpoint was saved/);
-    await runRow(page, 'quick').locator('.codicon-debug-stop').waitFor();
+    await runRow(page, 'quick').locator('.codicon-stop-circle').waitFor();
     await screenshot(page, '04-stopped');
 
     await runCommand(page, 'GAN Studio: Resume Run from Last Checkpoint');
     await pickInQuickInput(session, /quick/);
     await runRow(page, 'quick').locator('.codicon-sync').waitFor();
-    await statusBarText(page, /quick: ep \d+\/\d+ · [\d,]+\/700/);
+    await statusBarText(page, /quick: ep [\d.]+\/0\.75 · [\d,]+\/700/);
     await runCommand(page, 'GAN Studio: Stop Training');
-    await runRow(page, 'quick').locator('.codicon-debug-stop').waitFor();
+    await runRow(page, 'quick').locator('.codicon-stop-circle').waitFor();
   });
 });

@@ -18,6 +18,7 @@ import { nearestIndex } from '../model/search';
 import { formatX } from '../model/xAxis';
 import { h, setChildren } from '../../common/dom';
 import { runPalette, ThemeColors } from '../ui/theme';
+import { formatEpochs } from '../../../src/protocol/steps';
 
 export interface ChartLineSpec {
   column: MetricColumn;
@@ -50,6 +51,8 @@ export interface ChartInput {
   /** Step of the grid shown, marked on the chart. */
   gridStep: number | undefined;
   theme: ThemeColors;
+  /** What the empty chart says it waits for (see model/loading.ts). */
+  waiting?: string;
 }
 
 export interface ChartCallbacks {
@@ -296,6 +299,7 @@ export class GanChart {
     const main = input.runs[0];
     const rows = main?.length ?? 0;
     this.empty.hidden = rows > 0;
+    if (input.waiting !== undefined) this.empty.textContent = input.waiting;
     const buckets = Math.max(50, Math.round(plot.bbox.width / Math.max(1, devicePixelRatio)));
     const perRun: RowsToDraw[] = input.runs.map((run) => {
       const x = run.x(input.xAxis);
@@ -491,7 +495,7 @@ export class GanChart {
   private describeRow(run: RunData, i: number): string {
     const step = run.column('step')[i];
     const epoch = step / run.stepsPerEpoch;
-    const parts = [`Step ${step.toLocaleString('en-US')}`, `epoch ${epoch.toFixed(2)}`];
+    const parts = [`Step ${step.toLocaleString('en-US')}`, `epoch ${formatEpochs(epoch)}`];
     const elapsed = run.column('elapsedSec')[i];
     if (Number.isFinite(elapsed)) parts.push(formatDuration(elapsed));
     const time = run.column('time')[i];

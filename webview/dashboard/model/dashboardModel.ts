@@ -78,6 +78,9 @@ export function applyHostMessage(model: DashboardModel, message: HostMessage): C
     case 'exported':
       changes.exported = { kind: message.kind, file: message.file };
       return changes;
+    case 'setCompare':
+      // The view state changes (App); the runs themselves arrive in a 'compare' message.
+      return changes;
     default:
       return assertNever(message);
   }

@@ -8,6 +8,7 @@ import { encodeGif, RgbaFrame, spread } from '../model/gif';
 import type { RunData } from '../model/runData';
 import type { ImageCache } from './timeline';
 import type { ThemeColors } from './theme';
+import { epochsAt, formatEpochs } from '../../../src/protocol/steps';
 
 async function canvasBytes(canvas: HTMLCanvasElement): Promise<Uint8Array> {
   const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
@@ -84,7 +85,7 @@ export async function timelineGif(run: RunData, images: ImageCache, fps: number)
     ctx.fillStyle = '#fff';
     ctx.font = '13px sans-serif';
     ctx.textBaseline = 'middle';
-    const text = `${run.info.name} · step ${sample.step.toLocaleString('en-US')} · epoch ${(sample.step / run.stepsPerEpoch).toFixed(2)}`;
+    const text = `${run.info.name} · step ${sample.step.toLocaleString('en-US')} · epoch ${formatEpochs(epochsAt(sample.step, run.stepsPerEpoch))}`;
     ctx.fillText(text, 6, height - CAPTION / 2);
     let pixels: ImageData;
     try {

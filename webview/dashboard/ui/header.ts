@@ -7,6 +7,8 @@ import type { DashboardStatus, RunAction, RunInfo } from '../../../src/protocol/
 import { assertNever } from '../../../src/protocol/experimentConfig';
 import { formatCount, formatDuration } from '../../../src/protocol/format';
 import { h, setChildren } from '../../common/dom';
+import { waitingText } from '../model/loading';
+import { epochsAt, formatEpochProgress, formatEpochs, formatEta } from '../../../src/protocol/steps';
 
 interface StatusLook {
   label: string;
@@ -76,7 +78,7 @@ export class Header {
   render(info: RunInfo | undefined, unavailable: string | undefined): void {
     if (!info) {
       this.keys.clear();
-      setChildren(this.element, h('div', { class: 'notice error', role: 'alert', text: unavailable ?? 'Loading the run…' }));
+      setChildren(this.element, h('div', { class: 'notice error', role: 'alert', text: waitingText(undefined, 0, unavailable) }));
       return;
     }
     if (this.element.firstElementChild !== this.sections.title) {
@@ -85,7 +87,7 @@ export class Header {
     }
     const look = statusLook(info.status);
     const p = info.progress;
-    const epochsDone = p.step / Math.max(1, p.stepsPerEpoch);
+    const epochsDone = epochsAt(p.step, p.stepsPerEpoch);
     this.section('title', [info.name, info.status, info.id, info.key], () => [
       h('h1', { class: 'run-name', text: info.name, title: info.key }),
       h(
@@ -96,12 +98,11 @@ export class Header {
       ),
       h('span', { class: 'run-id', text: info.id }),
     ]);
-    const epoch = `${info.live ? Math.min(p.epoch + 1, info.totalEpochs) : Number.isInteger(epochsDone) ? epochsDone : epochsDone.toFixed(1)} / ${info.totalEpochs}`;
     const facts: [string, string, string?][] = [
-      ['Epoch', epoch, `${epochsDone.toFixed(2)} epochs done`],
+      ['Epoch', formatEpochProgress(p.step, p.totalSteps, p.stepsPerEpoch), `${formatEpochs(epochsDone)} epochs done (step ÷ ${formatCount(p.stepsPerEpoch)} steps per epoch)`],
       ['Step', `${formatCount(p.step)} / ${formatCount(p.totalSteps)}`],
       ['Images/s', p.imagesPerSec === null ? '–' : formatCount(Math.round(p.imagesPerSec))],
-      ...(info.live ? [['ETA', formatDuration(p.etaSec)] as [string, string]] : []),
+      ...(info.live ? [['ETA', formatEta(p.etaSec, formatDuration), 'From the mean time of the last 50 steps'] as [string, string, string]] : []),
       ['Training time', formatDuration(p.elapsedSec)],
       ['Backend', info.backend ?? '–', info.backendDetail ?? undefined],
     ];

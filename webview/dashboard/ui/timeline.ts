@@ -9,6 +9,7 @@ import { gridDisplayWidth } from '../model/gridLayout';
 import type { RunData } from '../model/runData';
 import { nextFrame, stepForIndex, timelineIndex, ViewAction } from '../model/viewState';
 import { h, setChildren } from '../../common/dom';
+import { formatEpochs } from '../../../src/protocol/steps';
 
 /** The lesson's ArtistAnimation: repeat_delay=1000 after the last frame. */
 const HOLD_LAST_MS = 1000;
@@ -156,7 +157,7 @@ export class Timeline {
       setChildren(
         this.caption,
         h('strong', { text: `Step ${sample.step.toLocaleString('en-US')}` }),
-        ` · epoch ${epoch.toFixed(2)} · ${new Date(sample.time).toLocaleTimeString()}`,
+        ` · epoch ${formatEpochs(epoch)} · ${new Date(sample.time).toLocaleTimeString()}`,
         latest && view.gridStep === null && run?.info.live ? h('span', { class: 'pill', text: 'following new grids' }) : null,
       );
     } else {

@@ -9,6 +9,7 @@ import { detectGrid, GRID_PADDING, GridGeometry, layoutGrid } from '../../../src
 import { isFiniteNumber, isOneOf, isRecord } from '../../../src/protocol/guards';
 import { InspectorDocument, InspectorRun, nearestStepIndex, ZOOM_LEVELS } from '../../../src/protocol/inspectorProtocol';
 import type { Problem, RunChoice } from '../../../src/protocol/webviewCommon';
+import { formatEpochs } from '../../../src/protocol/steps';
 
 export const COMPARE_MODES = ['side', 'wipe'] as const;
 export type CompareMode = (typeof COMPARE_MODES)[number];
@@ -170,8 +171,8 @@ export class InspectorState {
     if (!doc) return '';
     const grid = this.currentGrid();
     if (this.realShown) return 'Training images (real)';
-    if (grid) return `Step ${grid.step} · epoch ${grid.epoch}`;
-    if (doc.step !== null) return `Step ${doc.step}${doc.epoch !== null ? ` · epoch ${doc.epoch}` : ''}`;
+    if (grid) return `Step ${grid.step} · epoch ${formatEpochs(grid.epoch)}`;
+    if (doc.step !== null) return `Step ${doc.step}${doc.epoch !== null ? ` · epoch ${formatEpochs(doc.epoch)}` : ''}`;
     return doc.fileName;
   }
 
@@ -184,8 +185,8 @@ export class InspectorState {
     const step = this.currentStep();
     const epoch = this.currentGrid()?.epoch ?? doc.epoch;
     const showReal = !!this.view?.showReal;
-    const stepText = showReal ? 'training images' : step !== null ? `step ${step}${epoch !== null ? ` · epoch ${epoch}` : ''}` : '';
-    const bText = entryB ? (showReal ? 'training images' : `step ${entryB.step} · epoch ${entryB.epoch}${entryB.exact ? '' : ` (nearest to ${step})`}`) : 'no grids';
+    const stepText = showReal ? 'training images' : step !== null ? `step ${step}${epoch !== null ? ` · epoch ${formatEpochs(epoch)}` : ''}` : '';
+    const bText = entryB ? (showReal ? 'training images' : `step ${entryB.step} · epoch ${entryB.epoch === null ? '–' : formatEpochs(entryB.epoch)}${entryB.exact ? '' : ` (nearest to ${step})`}`) : 'no grids';
     const b = `B · ${compare.name} · ${bText}`;
     let a = `A · ${aName}${stepText ? ` · ${stepText}` : ''}`;
     if (entryB && mode === 'wipe') a = `A · ${aName} · ${stepText}  |  ${b}`;

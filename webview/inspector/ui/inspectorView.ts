@@ -9,6 +9,7 @@ import type { Problem } from '../../../src/protocol/webviewCommon';
 import { h, isTyping, problemBanner, setChildren } from '../../common/dom';
 import type { ImageCache } from '../imageCache';
 import { clamp01, HINT_TEXT, InspectorAction, InspectorState, InspectorViewState, shortcut } from '../model/inspectorState';
+import { formatEpochs } from '../../../src/protocol/steps';
 
 const PLAY_INTERVAL_MS = 350;
 
@@ -318,7 +319,7 @@ export class InspectorView {
       run.grids.forEach((gridImage, i) => {
         const tile = h(
           'button',
-          { class: `tile${i === index ? ' current' : ''}`, title: `Step ${gridImage.step} · epoch ${gridImage.epoch}` },
+          { class: `tile${i === index ? ' current' : ''}`, title: `Step ${gridImage.step} · epoch ${formatEpochs(gridImage.epoch)}` },
           this.cellCanvas(gridImage.src, rect, 'small'),
           h('span', {}, String(gridImage.step)),
         );

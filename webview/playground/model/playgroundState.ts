@@ -6,6 +6,7 @@
  */
 import { decodeFloat32 } from '../../../src/protocol/binary';
 import type { HostToPlayground, PlaygroundInfo, PlaygroundSettings, RenderKind } from '../../../src/protocol/playgroundProtocol';
+import { formatEpochs } from '../../../src/protocol/steps';
 
 export type ImagesMessage = Extract<HostToPlayground, { type: 'images' }>;
 
@@ -191,7 +192,7 @@ export function singleHeading(settings: PlaygroundSettings): string {
 export function infoTexts(info: PlaygroundInfo): { title: string; subtitle: string; footer: string } {
   return {
     title: info.runName,
-    subtitle: `step ${info.step} · epoch ${info.epoch} · latent ${info.latentSize} · width ${info.featureSize}`,
+    subtitle: `step ${info.step.toLocaleString('en-US')} · epoch ${formatEpochs(info.epoch)} · latent ${info.latentSize} · width ${info.featureSize}`,
     footer: `Checkpoint ${info.checkpointId} of ${info.runId} · ${info.backend}`,
   };
 }
