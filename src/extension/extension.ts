@@ -14,7 +14,7 @@ import { RunCommands } from './runs/runCommands';
 import { RunsTreeProvider } from './runs/runsTreeProvider';
 import { RunStore } from './runs/runStore';
 import { runsRoot, SECTION } from './settings';
-import { TrainerProcess } from './training/trainerProcess';
+import { RpcChildProcess } from './process/childProcess';
 import { TrainingController } from './training/trainingController';
 import { TrainingUi } from './training/trainingUi';
 
@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
     const output = vscode.window.createOutputChannel('GAN Studio');
     const trainerScript = context.asAbsolutePath(path.join('dist', 'trainer.js'));
     controller = new TrainingController(
-      (log) => new TrainerProcess({ script: trainerScript, onStdout: log, onStderr: log, env: trainerEnv() }),
+      (log) => new RpcChildProcess({ script: trainerScript, onStdout: log, onStderr: log, env: trainerEnv() }),
       (line) => output.appendLine(line),
     );
     const store = new RunStore(runsRoot() ?? path.join(context.globalStorageUri.fsPath, 'runs'));
