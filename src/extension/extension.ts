@@ -15,6 +15,7 @@ import { RunsTreeProvider } from './runs/runsTreeProvider';
 import { RunStore } from './runs/runStore';
 import { runsRoot, SECTION } from './settings';
 import { RpcChildProcess } from './process/childProcess';
+import { registerTrainGan } from './training/trainCommand';
 import { TrainingController } from './training/trainingController';
 import { TrainingUi } from './training/trainingUi';
 
@@ -54,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
       tree.disposable,
       dashboards,
       commands.register(),
+      registerTrainGan({ controller, start: (name, params) => commands.start(name, params), openRun: (dir) => commands.openRun(dir) }),
       GridInspectorProvider.register(context.extensionUri, store, (line) => output.appendLine(line)),
       PlaygroundPanels.register({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
       registerExportGenerator({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
