@@ -30,7 +30,7 @@ const node = {
 const entries = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   { ...node, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js' },
-  { ...node, entryPoints: ['src/trainer/generatorMain.ts'], outfile: 'dist/generator.js' },
+  { ...node, entryPoints: ['src/generator/main.ts'], outfile: 'dist/generator.js' },
   { ...node, entryPoints: ['src/trainer/cliMain.ts'], outfile: 'dist/cli.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/gan-studio.js' },
   { ...node, entryPoints: ['src/trainer/evalCliMain.ts'], outfile: 'dist/evalCli.js' },

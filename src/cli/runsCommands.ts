@@ -12,8 +12,8 @@ import { buildRunNotebook, planRunNotebook, serializeNotebook } from '../common/
 import { CLI_EXIT } from '../protocol/cliProtocol';
 import { EXPORT_FORMATS, ExportFormat } from '../protocol/generatorProtocol';
 import type { RunManifest } from '../protocol/runFormat';
-import { writeOnnxExport } from '../trainer/generator/onnxExport';
-import { writeTfjsExport } from '../trainer/generator/tfjsExport';
+import { writeOnnxExport } from '../generator/onnxExport';
+import { writeTfjsExport } from '../generator/tfjsExport';
 import { loadCheckpoint } from '../trainer/train/checkpoint';
 import { ganStudioVersion } from '../trainer/versions';
 import type { CliIo } from './subcommands';

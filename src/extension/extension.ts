@@ -16,7 +16,8 @@ import { RunsTablePanel } from './runsTable/runsTablePanel';
 import { registerRunNotesCommand } from './runs/runNotesCommand';
 import { RunStore } from './runs/runStore';
 import { runsRoot, SECTION } from './settings';
-import { TrainerProcess } from './training/trainerProcess';
+import { RpcChildProcess } from './process/childProcess';
+import { registerTrainGan } from './training/trainCommand';
 import { TrainingController } from './training/trainingController';
 import { TrainingUi } from './training/trainingUi';
 
@@ -33,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
     const output = vscode.window.createOutputChannel('GAN Studio');
     const trainerScript = context.asAbsolutePath(path.join('dist', 'trainer.js'));
     controller = new TrainingController(
-      (log) => new TrainerProcess({ script: trainerScript, onStdout: log, onStderr: log, env: trainerEnv() }),
+      (log) => new RpcChildProcess({ script: trainerScript, onStdout: log, onStderr: log, env: trainerEnv() }),
       (line) => output.appendLine(line),
     );
     const store = new RunStore(runsRoot() ?? path.join(context.globalStorageUri.fsPath, 'runs'));
@@ -56,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
       tree.disposable,
       dashboards,
       commands.register(),
+      registerTrainGan({ controller, start: (name, params) => commands.start(name, params), openRun: (dir) => commands.openRun(dir) }),
       RunsTablePanel.register({ extensionUri: context.extensionUri, store, controller, output, openRun: (dir) => dashboards.open(dir), openCompare: (dirs) => dashboards.openCompare(dirs) }),
       registerRunNotesCommand(store),
       GridInspectorProvider.register(context.extensionUri, store, (line) => output.appendLine(line)),

@@ -1,5 +1,5 @@
 /**
- * The generator child process (dist/generator.js) seen from the extension host: a TrainerProcess
+ * The generator child process (dist/generator.js) seen from the extension host: an RpcChildProcess
  * (fork, JSON-RPC over IPC, stdout as log lines) that stops with `generator/shutdown`, with typed
  * calls whose failures are GeneratorErrors carrying what happened and what to do. No vscode
  * import, so it is tested in plain Node against the real child.
@@ -22,7 +22,7 @@ import {
 } from '../../protocol/generatorProtocol';
 import type { BatchNormMode } from '../../protocol/generatorProtocol';
 import type { RunError } from '../../protocol/runFormat';
-import { TrainerProcess } from '../training/trainerProcess';
+import { RpcChildProcess } from '../process/childProcess';
 
 export class GeneratorError extends Error {
   constructor(readonly problem: RunError) {
@@ -50,11 +50,11 @@ export interface Generator {
 }
 
 export class GeneratorClient implements Generator {
-  private readonly process: TrainerProcess;
+  private readonly process: RpcChildProcess;
   private exitProblem: RunError | undefined;
 
   constructor(options: GeneratorClientOptions) {
-    this.process = new TrainerProcess({
+    this.process = new RpcChildProcess({
       script: options.script,
       env: options.env,
       onStdout: (line) => options.log?.(line),

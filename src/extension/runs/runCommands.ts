@@ -1,7 +1,8 @@
 /**
- * Commands on runs: train, stop, pause/continue, checkpoint, resume, open, rename, delete, reveal,
+ * Commands on runs: stop, pause/continue, checkpoint, resume, open, rename, delete, reveal,
  * copy the config as an experiment file, show the log, open a sample grid. Each accepts a tree
  * node, a run folder path (from notifications and the status bar) or nothing (then it asks).
+ * "Train GAN" is registered with its quick pick (training/trainCommand.ts) and starts through `start`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,23 +11,16 @@ import { liveOwner } from '../../common/runLock';
 import { runDirProblem } from '../../common/runPaths';
 import { writeJsonAtomic } from '../../common/atomicFile';
 import { readRun } from '../../common/runReader';
-import { configDiff, isPresetName } from '../../protocol/experimentConfig';
+import { configDiff } from '../../protocol/experimentConfig';
 import { LOG_FILE, RUN_MANIFEST } from '../../protocol/runFormat';
 import type { StartParams } from '../../protocol/trainerProtocol';
-import { readSettings, resolveFolder, runsRoot } from '../settings';
-import { chooseExperiment, fileExperiment, presetExperiment } from '../training/trainCommand';
+import { readSettings, resolveFolder } from '../settings';
 import { ActiveRun, StartError, TrainingController } from '../training/trainingController';
 import { displayStatus } from './runTreeModel';
 import type { RunStore, RunSummary } from './runStore';
 import type { RunsNode } from './runsTreeProvider';
 
 type Target = RunsNode | string | undefined;
-
-export interface TrainArgs {
-  preset?: string;
-  /** URI (string) of a `*.gan.json` experiment file, as the file's "Train this experiment" lens passes it. */
-  experimentFile?: string;
-}
 
 export interface RunCommandDeps {
   store: RunStore;
@@ -45,7 +39,6 @@ export class RunCommands {
 
   register(): vscode.Disposable {
     const commands: [string, (...args: never[]) => unknown][] = [
-      ['ganStudio.trainGan', (args?: TrainArgs) => this.trainGan(args)],
       ['ganStudio.stopTraining', (t: Target) => this.withActive(t, 'Stop which run?', (r) => r.stop())],
       ['ganStudio.pauseTraining', (t: Target) => this.withActive(t, 'Pause which run?', (r) => r.pause(), (r) => !r.paused)],
       ['ganStudio.continueTraining', (t: Target) => this.withActive(t, 'Continue which run?', (r) => r.resume(), (r) => r.paused)],
@@ -66,43 +59,8 @@ export class RunCommands {
 
   // ---- starting runs ----
 
-  /** `args.preset` skips the quick pick (for keybindings and tests): `{ "preset": "quick" }`. */
-  async trainGan(args?: TrainArgs): Promise<ActiveRun | undefined> {
-    const root = runsRoot();
-    if (!root) {
-      const open = await vscode.window.showErrorMessage(
-        'GAN Studio keeps runs in the workspace (.gan-studio/runs), and no folder is open. Open a folder, or set ganStudio.runsRoot to an absolute path.',
-        'Open Folder',
-      );
-      if (open) await vscode.commands.executeCommand('vscode.openFolder');
-      return undefined;
-    }
-    if (this.deps.controller.active.length > 0 && !(await this.confirmParallel())) return undefined;
-    const chosen = args?.experimentFile
-      ? await fileExperiment(vscode.Uri.parse(args.experimentFile))
-      : args?.preset && isPresetName(args.preset)
-        ? presetExperiment(args.preset)
-        : await chooseExperiment();
-    if (!chosen) return undefined;
-    return this.start(chosen.config.name, { config: chosen.config, runsRoot: root });
-  }
-
-  private async confirmParallel(): Promise<boolean> {
-    const running = this.deps.controller.active.map((r) => `“${r.name}”`).join(', ');
-    const choice = await vscode.window.showWarningMessage(
-      `${running} is still training. Start another run alongside it?`,
-      { modal: true, detail: 'Both runs share the CPU (or GPU), so each trains more slowly.' },
-      'Run Both',
-      'Show Running Run',
-    );
-    if (choice === 'Show Running Run') {
-      const dir = this.deps.controller.active[0].runDir;
-      if (dir) await this.openRun(dir);
-    }
-    return choice === 'Run Both';
-  }
-
-  private async start(name: string, params: Omit<StartParams, 'dataDirs' | 'cacheDir'>): Promise<ActiveRun | undefined> {
+  /** Starts a run through the controller (Train GAN and the resume commands), reveals it and opens its dashboard. */
+  async start(name: string, params: Omit<StartParams, 'dataDirs' | 'cacheDir'>): Promise<ActiveRun | undefined> {
     if (!vscode.workspace.isTrusted) {
       // Restricted Mode: runs, dashboards and grids can be browsed; training (which runs code and
       // reads the workspace's settings for data and backends) waits until the workspace is trusted.

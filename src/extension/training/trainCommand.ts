@@ -1,20 +1,78 @@
 /**
- * "GAN Studio: Train GAN": choose an experiment (a preset, an experiment file, or Customize…),
- * then start it through the training controller.
+ * "GAN Studio: Train GAN" (`ganStudio.trainGan`): choose an experiment (a preset, an experiment
+ * file, or Customize…), then start it through the training controller.
  */
 import * as vscode from 'vscode';
 import {
   BACKEND_CHOICES,
   CONFIG_FIELDS,
   ExperimentConfig,
+  isPresetName,
   PRESET_DESCRIPTIONS,
   presetConfig,
   PresetName,
   validateField,
 } from '../../protocol/experimentConfig';
+import type { StartParams } from '../../protocol/trainerProtocol';
 import { ExperimentFile, findExperimentFiles, parseExperiment } from '../experiments/experimentFiles';
-import { applyRunSettings } from '../settings';
+import { applyRunSettings, runsRoot } from '../settings';
 import { runSteps, Step } from '../util/steppedInput';
+import type { ActiveRun, TrainingController } from './trainingController';
+
+export interface TrainArgs {
+  preset?: string;
+  /** URI (string) of a `*.gan.json` experiment file, as the file's "Train this experiment" lens passes it. */
+  experimentFile?: string;
+}
+
+export interface TrainCommandDeps {
+  controller: Pick<TrainingController, 'active'>;
+  /** Starts a run and shows it (the run commands' `start`, shared with the resume commands). */
+  start(name: string, params: Omit<StartParams, 'dataDirs' | 'cacheDir'>): Promise<ActiveRun | undefined>;
+  /** Opens a run (the run commands' `openRun`). */
+  openRun(runDir: string): Promise<void>;
+}
+
+/** Registers `ganStudio.trainGan`; the command returns the started run (integration tests use it). */
+export function registerTrainGan(deps: TrainCommandDeps): vscode.Disposable {
+  return vscode.commands.registerCommand('ganStudio.trainGan', (args?: TrainArgs) => trainGan(deps, args));
+}
+
+/** `args.preset` skips the quick pick (for keybindings and tests): `{ "preset": "quick" }`. */
+export async function trainGan(deps: TrainCommandDeps, args?: TrainArgs): Promise<ActiveRun | undefined> {
+  const root = runsRoot();
+  if (!root) {
+    const open = await vscode.window.showErrorMessage(
+      'GAN Studio keeps runs in the workspace (.gan-studio/runs), and no folder is open. Open a folder, or set ganStudio.runsRoot to an absolute path.',
+      'Open Folder',
+    );
+    if (open) await vscode.commands.executeCommand('vscode.openFolder');
+    return undefined;
+  }
+  if (deps.controller.active.length > 0 && !(await confirmParallel(deps))) return undefined;
+  const chosen = args?.experimentFile
+    ? await fileExperiment(vscode.Uri.parse(args.experimentFile))
+    : args?.preset && isPresetName(args.preset)
+      ? presetExperiment(args.preset)
+      : await chooseExperiment();
+  if (!chosen) return undefined;
+  return deps.start(chosen.config.name, { config: chosen.config, runsRoot: root });
+}
+
+async function confirmParallel(deps: TrainCommandDeps): Promise<boolean> {
+  const running = deps.controller.active.map((r) => `“${r.name}”`).join(', ');
+  const choice = await vscode.window.showWarningMessage(
+    `${running} is still training. Start another run alongside it?`,
+    { modal: true, detail: 'Both runs share the CPU (or GPU), so each trains more slowly.' },
+    'Run Both',
+    'Show Running Run',
+  );
+  if (choice === 'Show Running Run') {
+    const dir = deps.controller.active[0].runDir;
+    if (dir) await deps.openRun(dir);
+  }
+  return choice === 'Run Both';
+}
 
 export interface ChosenExperiment {
   config: ExperimentConfig;

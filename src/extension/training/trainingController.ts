@@ -22,14 +22,14 @@ import {
   StatusParams,
   TrainerPhase,
 } from '../../protocol/trainerProtocol';
-import type { TrainerExit } from './trainerProcess';
+import type { ChildExit } from '../process/childProcess';
 
-/** What the controller needs of a trainer process (TrainerProcess, or a fake in tests). */
+/** What the controller needs of a trainer process (RpcChildProcess, or a fake in tests). */
 export interface TrainerHandle {
   readonly connection: MessageConnection;
-  readonly exited: Promise<TrainerExit>;
+  readonly exited: Promise<ChildExit>;
   readonly pid: number | undefined;
-  stop(timeoutMs?: number): Promise<TrainerExit>;
+  stop(timeoutMs?: number): Promise<ChildExit>;
   kill(): void;
 }
 

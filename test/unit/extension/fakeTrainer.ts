@@ -19,7 +19,7 @@ import {
   StopRequest,
 } from '../../../src/protocol/trainerProtocol';
 import type { TrainerHandle } from '../../../src/extension/training/trainingController';
-import type { TrainerExit } from '../../../src/extension/training/trainerProcess';
+import type { ChildExit } from '../../../src/extension/process/childProcess';
 
 export function progress(step: number, totalSteps = 100): Progress {
   return { step, epoch: Math.floor(step / 10), totalSteps, stepsPerEpoch: 10, imagesPerSec: 500, etaSec: totalSteps - step, elapsedSec: step };
@@ -48,8 +48,8 @@ export function fakeTrainer(options: FakeOptions = {}): FakeTrainer {
   const toClient = new PassThrough();
   const client = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
   const server = createMessageConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
-  let resolveExit!: (exit: TrainerExit) => void;
-  const exited = new Promise<TrainerExit>((resolve) => (resolveExit = resolve));
+  let resolveExit!: (exit: ChildExit) => void;
+  const exited = new Promise<ChildExit>((resolve) => (resolveExit = resolve));
   let ended = false;
   const fake: FakeTrainer = {
     connection: client,

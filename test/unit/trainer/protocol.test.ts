@@ -20,12 +20,12 @@ import {
   StatusParams,
   StopRequest,
 } from '../../../src/protocol/trainerProtocol';
-import { TrainerProcess } from '../../../src/extension/training/trainerProcess';
+import { RpcChildProcess } from '../../../src/extension/process/childProcess';
 import { REPO_ROOT, tempDir, writeImagesFixture } from '../helpers';
 
 const SCRIPT = path.join(REPO_ROOT, 'dist', 'trainer.js');
 
-function record(trainer: TrainerProcess) {
+function record(trainer: RpcChildProcess) {
   const seen = { status: [] as StatusParams[], metrics: [] as MetricRecord[], samples: [] as SampleEntry[], checkpoints: [] as CheckpointEntry[], finished: [] as FinishedParams[], failed: [] as FailedParams[], stdout: [] as string[] };
   trainer.connection.onNotification(StatusNotification, (p) => seen.status.push(p));
   trainer.connection.onNotification(MetricsNotification, (p) => seen.metrics.push(p));
@@ -53,7 +53,7 @@ describe('trainer protocol (real child process)', () => {
 
   it('start → metrics → pause/resume → checkpoint → stop → checkpoint → exit 0', async () => {
     const stdout: string[] = [];
-    const trainer = new TrainerProcess({ script: SCRIPT, onStdout: (l) => stdout.push(l) });
+    const trainer = new RpcChildProcess({ script: SCRIPT, onStdout: (l) => stdout.push(l) });
     const seen = record(trainer);
     const runsRoot = tempDir();
     const started = await trainer.connection.sendRequest(StartRequest, {
@@ -95,7 +95,7 @@ describe('trainer protocol (real child process)', () => {
   });
 
   it('reports a failure a user can act on, then exits 1', async () => {
-    const trainer = new TrainerProcess({ script: SCRIPT });
+    const trainer = new RpcChildProcess({ script: SCRIPT });
     const seen = record(trainer);
     const notAFolder = path.join(tempDir(), 'file');
     fs.writeFileSync(notAFolder, '');
@@ -110,7 +110,7 @@ describe('trainer protocol (real child process)', () => {
   });
 
   it('stops cleanly with a checkpoint when the host goes away', async () => {
-    const trainer = new TrainerProcess({ script: SCRIPT });
+    const trainer = new RpcChildProcess({ script: SCRIPT });
     const seen = record(trainer);
     const started = await trainer.connection.sendRequest(StartRequest, {
       config: { ...presetConfig('smoke'), backend: 'auto', epochs: 1000, maxSteps: null, logEvery: 1 },

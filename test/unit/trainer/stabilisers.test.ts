@@ -13,7 +13,7 @@ import { Rng } from '../../../src/trainer/rng';
 import { bceWithLogitsTarget, discriminatorLoss, generatorLoss } from '../../../src/trainer/train/losses';
 import { disposeStep, GanOptimizers, trainStep } from '../../../src/trainer/train/step';
 import { readRun } from '../../../src/common/runReader';
-import { LoadedGenerator } from '../../../src/trainer/generator/loadedGenerator';
+import { LoadedGenerator } from '../../../src/generator/loadedGenerator';
 import { hasGeneratorEma, loadCheckpoint, restoreModel } from '../../../src/trainer/train/checkpoint';
 import { SessionEvents, TrainingSession } from '../../../src/trainer/train/session';
 import { closeTo, tempDir, writeImagesFixture } from '../helpers';

@@ -1,7 +1,7 @@
 /**
  * ONNX models from a small graph description, encoded by onnx-proto (protobufjs code generated
  * from onnx/onnx.proto). Shared by the trainer's per-shape convolution graphs (convModels.ts) and
- * the generator's ONNX export (src/trainer/generator/onnxExport.ts). IR version 8, opset 17.
+ * the generator's ONNX export (src/generator/onnxExport.ts). IR version 8, opset 17.
  */
 import { onnx } from 'onnx-proto';
 

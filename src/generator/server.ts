@@ -6,8 +6,8 @@
 import * as path from 'node:path';
 import type { MessageConnection } from 'vscode-jsonrpc';
 import { ResponseError } from 'vscode-jsonrpc';
-import { writeFileAtomic } from '../../common/atomicFile';
-import { decodeFloat32, encodeFloat32 } from '../../protocol/binary';
+import { writeFileAtomic } from '../common/atomicFile';
+import { decodeFloat32, encodeFloat32 } from '../protocol/binary';
 import {
   ExportRequest,
   GENERATOR_ERRORS,
@@ -19,15 +19,15 @@ import {
   RenderRequest,
   SaveGridRequest,
   ShutdownRequest,
-} from '../../protocol/generatorProtocol';
-import { composeGrid, toPixels } from '../../protocol/gridLayout';
-import { isValidSeed } from '../../protocol/latent';
-import { stepsPerEpoch } from '../../protocol/experimentConfig';
-import { epochsAt } from '../../protocol/steps';
-import type { BackendReport, RunError } from '../../protocol/runFormat';
-import { selectBackend } from '../backend/select';
-import { encodeGrayPng } from '../image/png';
-import { ganStudioVersion } from '../versions';
+} from '../protocol/generatorProtocol';
+import { composeGrid, toPixels } from '../protocol/gridLayout';
+import { isValidSeed } from '../protocol/latent';
+import { stepsPerEpoch } from '../protocol/experimentConfig';
+import { epochsAt } from '../protocol/steps';
+import type { BackendReport, RunError } from '../protocol/runFormat';
+import { selectBackend } from '../trainer/backend/select';
+import { encodeGrayPng } from '../trainer/image/png';
+import { ganStudioVersion } from '../trainer/versions';
 import { GeneratorLoadError, LoadedGenerator, seededLatents } from './loadedGenerator';
 import { loadAnyGenerator, OnnxGenerator } from './onnxGenerator';
 import { writeOnnxExport } from './onnxExport';

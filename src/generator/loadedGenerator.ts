@@ -4,11 +4,11 @@
  * without touching the running statistics. Used by the generator process (playground, export).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { IMAGE_CHANNELS, IMAGE_SIZE } from '../../protocol/experimentConfig';
-import type { BatchNormMode } from '../../protocol/generatorProtocol';
-import { buildDcgan, Dcgan, latentTensor } from '../model/dcgan';
-import { Rng, RNG_STREAMS } from '../rng';
-import { CheckpointError, LoadedCheckpoint, hasGeneratorEma, loadCheckpoint, restoreModel } from '../train/checkpoint';
+import { IMAGE_CHANNELS, IMAGE_SIZE } from '../protocol/experimentConfig';
+import type { BatchNormMode } from '../protocol/generatorProtocol';
+import { buildDcgan, Dcgan, latentTensor } from '../trainer/model/dcgan';
+import { Rng, RNG_STREAMS } from '../trainer/rng';
+import { CheckpointError, LoadedCheckpoint, hasGeneratorEma, loadCheckpoint, restoreModel } from '../trainer/train/checkpoint';
 
 /** A problem with the checkpoint, told the way a playground or export user can act on it. */
 export class GeneratorLoadError extends Error {

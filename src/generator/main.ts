@@ -4,8 +4,8 @@
  * log lines on stdout. Started by the extension host with child_process.fork; never imported there.
  */
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
-import { releaseBackend } from './backend/select';
-import { serveGenerator } from './generator/server';
+import { releaseBackend } from '../trainer/backend/select';
+import { serveGenerator } from './server';
 
 if (!process.send) {
   console.error('gan-studio generator: this is a child process of the VS Code extension and takes no command line.');

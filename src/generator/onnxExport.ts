@@ -12,11 +12,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeDirAtomic } from '../../common/atomicFile';
-import type { CheckpointManifest } from '../../protocol/runFormat';
-import { buildOnnxModel, OnnxInitializer, OnnxNode, ONNX_OPSET } from '../backend/ort/onnxModel';
-import { BN_EPS } from '../model/batchNorm';
-import { generatorSpec, IMAGE_SHAPE } from '../model/dcgan';
+import { writeDirAtomic } from '../common/atomicFile';
+import type { CheckpointManifest } from '../protocol/runFormat';
+import { buildOnnxModel, OnnxInitializer, OnnxNode, ONNX_OPSET } from '../trainer/backend/ort/onnxModel';
+import { BN_EPS } from '../trainer/model/batchNorm';
+import { generatorSpec, IMAGE_SHAPE } from '../trainer/model/dcgan';
 import { ExportError } from './tfjsExport';
 
 export const ONNX_FILE = 'generator.onnx';

@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import type { BatchNormMode } from '../../protocol/generatorProtocol';
-import { CHECKPOINT_MANIFEST, type CheckpointManifest, type ExternalGenerator, parseCheckpointManifest } from '../../protocol/runFormat';
+import type { BatchNormMode } from '../protocol/generatorProtocol';
+import { CHECKPOINT_MANIFEST, type CheckpointManifest, type ExternalGenerator, parseCheckpointManifest } from '../protocol/runFormat';
 import { GeneratorLoadError, LoadedGenerator, seededLatents } from './loadedGenerator';
 
 /** The parts of onnxruntime-node's API used here. */

@@ -1,16 +1,16 @@
 /**
- * The trainer child process seen from the extension host: started with fork (never in the
- * extension host itself), JSON-RPC over the IPC channel, stdout/stderr as human-readable lines.
- * A Promise of its exit and a Disposable that stops it. No vscode import, so it is unit-tested
- * in plain Node.
+ * A child process of the extension host (the trainer, dist/trainer.js, for the training controller;
+ * the generator, dist/generator.js, for the playground): started with fork (never in the extension
+ * host itself), JSON-RPC over the IPC channel, stdout/stderr as human-readable lines. A Promise of
+ * its exit and a Disposable that stops it. No vscode import, so it is unit-tested in plain Node.
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, MessageConnection, RequestType0 } from 'vscode-jsonrpc/node';
 import { StopRequest } from '../../protocol/trainerProtocol';
 
-export interface TrainerProcessOptions {
-  /** Path of the trainer bundle (dist/trainer.js). */
+export interface RpcChildProcessOptions {
+  /** Path of the child's bundle (dist/trainer.js or dist/generator.js). */
   script: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
@@ -20,16 +20,16 @@ export interface TrainerProcessOptions {
   stopRequest?: RequestType0<unknown, unknown>;
 }
 
-export interface TrainerExit {
+export interface ChildExit {
   code: number | null;
   signal: NodeJS.Signals | null;
   durationMs: number;
-  /** The last lines the trainer wrote to stderr. */
+  /** The last lines the child wrote to stderr. */
   stderrTail: string[];
 }
 
 export class TrainerExitError extends Error {
-  constructor(readonly exit: TrainerExit) {
+  constructor(readonly exit: ChildExit) {
     const how = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.code}`;
     super(`The trainer process ${how} after ${(exit.durationMs / 1000).toFixed(1)} s.${exit.stderrTail.length ? ` Last output: ${exit.stderrTail.slice(-3).join(' | ')}` : ''}`);
     this.name = 'TrainerExitError';
@@ -38,16 +38,16 @@ export class TrainerExitError extends Error {
 
 const STDERR_TAIL = 20;
 
-export class TrainerProcess {
+export class RpcChildProcess {
   readonly connection: MessageConnection;
-  readonly exited: Promise<TrainerExit>;
+  readonly exited: Promise<ChildExit>;
   private readonly child: ChildProcess;
   private readonly started = Date.now();
   private readonly stderrTail: string[] = [];
   private hasExited = false;
   private readonly stopRequest: RequestType0<unknown, unknown>;
 
-  constructor(options: TrainerProcessOptions) {
+  constructor(options: RpcChildProcessOptions) {
     this.stopRequest = options.stopRequest ?? StopRequest;
     this.child = fork(options.script, [], {
       cwd: options.cwd,
@@ -88,10 +88,10 @@ export class TrainerProcess {
   }
 
   /**
-   * Asks the trainer to stop cleanly (finish the step, checkpoint, exit) and waits; kills it if it
-   * has not exited after `timeoutMs`.
+   * Asks the child to stop cleanly (the trainer finishes the step, checkpoints and exits) and waits;
+   * kills it if it has not exited after `timeoutMs`.
    */
-  async stop(timeoutMs = 60000): Promise<TrainerExit> {
+  async stop(timeoutMs = 60000): Promise<ChildExit> {
     if (this.running) {
       this.connection.sendRequest(this.stopRequest).catch(() => undefined);
       const timer = setTimeout(() => this.kill(), timeoutMs);
@@ -108,7 +108,7 @@ export class TrainerProcess {
     if (this.running) this.child.kill('SIGKILL');
   }
 
-  /** Stops the trainer cleanly (bounded wait). */
+  /** Stops the child cleanly (bounded wait). */
   async dispose(): Promise<void> {
     await this.stop();
   }

@@ -12,11 +12,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeDirAtomic } from '../../common/atomicFile';
-import type { ExperimentConfig } from '../../protocol/experimentConfig';
-import type { CheckpointManifest } from '../../protocol/runFormat';
-import { BN_EPS, BN_MOMENTUM } from '../model/batchNorm';
-import { generatorSpec, IMAGE_SHAPE, LayerSpec } from '../model/dcgan';
+import { writeDirAtomic } from '../common/atomicFile';
+import type { ExperimentConfig } from '../protocol/experimentConfig';
+import type { CheckpointManifest } from '../protocol/runFormat';
+import { BN_EPS, BN_MOMENTUM } from '../trainer/model/batchNorm';
+import { generatorSpec, IMAGE_SHAPE, LayerSpec } from '../trainer/model/dcgan';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'group1-shard1of1.bin';
