@@ -33,7 +33,7 @@ const entries = [
   { ...node, entryPoints: ['src/generator/main.ts'], outfile: 'dist/generator.js' },
   { ...node, entryPoints: ['src/trainer/cliMain.ts'], outfile: 'dist/cli.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/gan-studio.js' },
-  { ...node, entryPoints: ['src/trainer/evalCliMain.ts'], outfile: 'dist/evalCli.js' },
+  { ...node, entryPoints: ['src/generator/evalCliMain.ts'], outfile: 'dist/evalCli.js' },
   // jsonc-parser's CommonJS build is UMD with run-time requires that esbuild cannot follow.
   { ...node, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', mainFields: ['module', 'main'] },
   { ...node, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },

@@ -44,6 +44,8 @@ export const ONNX_SAMPLE_COUNT = 64;
 
 export class OnnxGenerator {
   private rank4 = true;
+  /** The exported network's output shape for one latent, [1, C, H, W] (render() averages C to grey). */
+  outputDims: readonly number[] = [];
 
   private constructor(
     readonly checkpoint: { manifest: CheckpointManifest; tensors: Map<string, Float32Array> },
@@ -81,6 +83,7 @@ export class OnnxGenerator {
       await session.release();
       throw new GeneratorLoadError(`The ONNX generator outputs shape [${probe.dims.join(', ')}], not square images [N, C, H, W].`, 'Export the generator itself (images out), not the discriminator or the whole GAN.');
     }
+    g.outputDims = [...probe.dims];
     g.channels = 1; // rendered in grey, like the run's grids
     g.imageSize = probe.dims[2];
     return g;

@@ -188,21 +188,43 @@ export class QualityEvaluator {
   /** Features of G(latents) with G in eval mode (running BatchNorm statistics), batch by batch. */
   generatorFeatures(model: Dcgan, latents: Float32Array): Features {
     const z = model.latentSize;
-    const n = latents.length / z;
-    const d = this.loaded.classifier.spec.features;
-    const k = this.loaded.classifier.spec.classes;
-    const features = new Float32Array(n * d);
-    const probabilities = new Float32Array(n * k);
-    for (let start = 0; start < n; start += BATCH) {
-      const count = Math.min(BATCH, n - start);
-      tf.tidy(() => {
-        const images = model.generator.forward(latentTensor(latents.subarray(start * z, (start + count) * z), z), 'eval');
-        const out = this.loaded.classifier.forward(images);
-        features.set(out.features.dataSync(), start * d);
-        probabilities.set(tf.softmax(out.logits).dataSync(), start * k);
-      });
+    const into = this.featureBuffers(latents.length / z);
+    for (let start = 0; start < into.n; start += BATCH) {
+      const count = Math.min(BATCH, into.n - start);
+      tf.tidy(() => this.addBatch(into, start, model.generator.forward(latentTensor(latents.subarray(start * z, (start + count) * z), z), 'eval')));
     }
-    return { features, probabilities, n };
+    return into;
+  }
+
+  /**
+   * Features of images rendered by any generator (an external run's ONNX file): `render` turns
+   * `count` latents into images [count, h, w, c] in [-1, 1] of the evaluator's input size, batch by
+   * batch; everything after the images is generatorFeatures' path.
+   */
+  async renderedFeatures(latents: Float32Array, latentSize: number, render: (latents: Float32Array) => Promise<Float32Array>): Promise<Features> {
+    const [h, w, c] = this.loaded.classifier.spec.input;
+    const per = h * w * c;
+    const into = this.featureBuffers(latents.length / latentSize);
+    for (let start = 0; start < into.n; start += BATCH) {
+      const count = Math.min(BATCH, into.n - start);
+      const images = await render(latents.slice(start * latentSize, (start + count) * latentSize));
+      if (images.length !== count * per) throw new RangeError(`${count} latents rendered ${images.length} values, not ${count} images of ${h}x${w}x${c}`);
+      tf.tidy(() => this.addBatch(into, start, tf.tensor4d(images, [count, h, w, c])));
+    }
+    return into;
+  }
+
+  private featureBuffers(n: number): Features {
+    const { features: d, classes: k } = this.loaded.classifier.spec;
+    return { features: new Float32Array(n * d), probabilities: new Float32Array(n * k), n };
+  }
+
+  /** Runs the classifier on a batch of images (inside the caller's tidy) and stores features and softmax from `start`. */
+  private addBatch(into: Features, start: number, images: tf.Tensor4D): void {
+    const { features: d, classes: k } = this.loaded.classifier.spec;
+    const out = this.loaded.classifier.forward(images);
+    into.features.set(out.features.dataSync(), start * d);
+    into.probabilities.set(tf.softmax(out.logits).dataSync(), start * k);
   }
 
   /** The real subset of size n that precision/recall compares with (seeded, the same every time) and its k-NN radii. */

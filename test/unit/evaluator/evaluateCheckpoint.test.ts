@@ -5,8 +5,8 @@ import { readQuality, readQualitySummary } from '../../../src/common/qualityFile
 import { readRun } from '../../../src/common/runReader';
 import { presetConfig } from '../../../src/protocol/experimentConfig';
 import { preprocessImages } from '../../../src/trainer/data/preprocess';
-import { parseEvalCli, EvalUsageError } from '../../../src/trainer/evalCli';
-import { evaluateCheckpoint, EvaluateError } from '../../../src/trainer/evaluator/evaluateCheckpoint';
+import { parseEvalCli, EvalUsageError } from '../../../src/generator/evalCli';
+import { evaluateCheckpoint, EvaluateError } from '../../../src/generator/evaluateCheckpoint';
 import { SessionEvents, TrainingSession } from '../../../src/trainer/train/session';
 import { syntheticImages, tempDir, writeImagesFixture } from '../helpers';
 import { openFakeEvaluator } from './fakeEvaluator';

@@ -186,7 +186,7 @@ run.finish()`,
     assert.ok(!offered('run:external-running:samples').includes('ganStudio.deleteRun'));
     assert.ok(offered('run:stopped:ckpt:samples').includes('ganStudio.resumeRun'), 'GAN Studio runs keep Resume');
     assert.deepEqual(offered('checkpoint:external'), []);
-    assert.deepEqual(offered('checkpoint:onnx').sort(), ['ganStudio.openPlayground', 'ganStudio.openPlayground'], 'an ONNX generator opens in the playground; no resume or export');
+    assert.deepEqual(offered('checkpoint:onnx').sort(), ['ganStudio.evaluateCheckpoint', 'ganStudio.openPlayground', 'ganStudio.openPlayground'], 'an ONNX generator opens in the playground and is evaluated; no resume or export');
   });
 });
 

@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, BackendChoice } from '../protocol/experimentConfig';
 import { EXIT } from '../protocol/trainerProtocol';
-import { defaultCacheDir } from './cli';
-import { evaluateCheckpoint, EvaluateCheckpointParams } from './evaluator/evaluateCheckpoint';
+import { defaultCacheDir } from '../trainer/cli';
+import { evaluateCheckpoint, EvaluateCheckpointParams } from './evaluateCheckpoint';
 
 export const EVAL_USAGE = `Usage: gan-studio-eval RUN_DIR [--checkpoint ID] [--samples N] [options]
 
