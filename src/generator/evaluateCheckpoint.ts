@@ -119,7 +119,7 @@ function dcganSource(dir: string, samples: number | undefined): EvaluatedGenerat
   }
   return {
     // The index of the last iteration, as sample grids count.
-    step: Math.max(0, checkpoint.manifest.step - 1),
+    step: checkpoint.manifest.step,
     epoch: checkpoint.manifest.epoch,
     features: async (evaluator) => evaluator.generatorFeatures(model, evaluationLatents(config.seed, samples ?? config.evalSamples, config.latentSize)),
     dispose: () => disposeDcgan(model),
