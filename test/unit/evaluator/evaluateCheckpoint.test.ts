@@ -37,7 +37,7 @@ describe('evaluating a checkpoint (gan-studio-eval)', () => {
     const { record } = await evaluateCheckpoint(params, () => undefined);
     assert.equal(record.source, 'checkpoint');
     assert.equal(record.checkpoint, 'step-000003');
-    assert.equal(record.step, 2, 'the index of the last iteration, as sample grids count');
+    assert.equal(record.step, 3, "the checkpoint's step, as sample grids count (iterations completed)");
     assert.equal(record.samples, 64);
     const again = await evaluateCheckpoint(params, () => undefined);
     assert.equal(again.record.fid, record.fid, 'the same latent set every time');

@@ -71,11 +71,11 @@ describe('training sessions', () => {
     const final = (dir: string) => loadCheckpoint(path.join(dir, 'checkpoints', 'step-000009')).tensors;
     for (const name of ['G/0/weight', 'G/1/bn/running_mean', 'D/1/weight']) assert.deepEqual(final(straight.runDir).get(name), final(plain.runDir).get(name), name);
     const quality = readQuality(straight.runDir).records;
-    assert.deepEqual(quality.map((q) => q.step), [2, 4, 6, 8], 'every evalEvery from evalAfter on, and the last step');
-    assert.deepEqual(qualityEvents, [2, 4, 6, 8]);
+    assert.deepEqual(quality.map((q) => q.step), [2, 4, 6, 8, 9], 'every evalEvery from evalAfter on, and the last step (steps count iterations completed)');
+    assert.deepEqual(qualityEvents, [2, 4, 6, 8, 9]);
     assert.ok(quality.every((q) => q.samples === 64 && Number.isFinite(q.fid) && q.fid >= 0 && q.coverage.histogram.length === 10));
     const summary = readQualitySummary(straight.runDir);
-    assert.ok(summary && summary.evaluations === 4 && summary.best && summary.best.fid === Math.min(...quality.map((q) => q.fid)));
+    assert.ok(summary && summary.evaluations === 5 && summary.best && summary.best.fid === Math.min(...quality.map((q) => q.fid)));
     const manifest = readRun(straight.runDir);
     assert.ok(manifest.ok && manifest.manifest.quality?.bestFid === summary.best.fid);
 
@@ -83,10 +83,9 @@ describe('training sessions', () => {
     await half.run();
     const resumed = await TrainingSession.prepare({ resume: { runDir: half.runDir, overrides: { maxSteps: null } }, runsRoot: root, ...common }, quiet, options);
     await resumed.run();
-    // The first half ended at step 3 (its final evaluation stays in the history); the resume continues from step 4.
-    const all = readQuality(half.runDir).records;
-    assert.deepEqual(all.map((q) => q.step), [2, 3, 4, 6, 8]);
-    const again = all.filter((q) => q.step !== 3);
+    // The first half ended at step 4 (its final evaluation is also the scheduled one); the resume continues after it.
+    const again = readQuality(half.runDir).records;
+    assert.deepEqual(again.map((q) => q.step), [2, 4, 6, 8, 9]);
     const figures = (records: typeof again) => records.map((q) => [q.step, q.fid, q.kid, q.precision, q.recall, q.coverage.histogram]);
     assert.deepEqual(losses(readMetrics(half.runDir).records), losses(readMetrics(plain.runDir).records));
     assert.deepEqual(figures(again), figures(quality));
