@@ -93,7 +93,7 @@ describe('Dashboard: live training in a dark theme (UI)', () => {
     const losses = frame.locator('[data-chart="losses"]');
     await losses.waitFor();
     await status(frame, 'completed').waitFor({ timeout: 180_000 });
-    // The smoke preset logs steps 1, 2, 4, 6 and 8 and saves grids at steps 0, 4 and 8 (steps count iterations completed).
+    // The smoke preset records every step (printing steps 1, 2, 4, 6 and 8) and saves grids at steps 0, 4 and 8 (steps count iterations completed).
     await until(async () => (await numberAttr(losses, 'data-rows')) === 8, 'the eight records of the smoke run (one per step)');
     assert.equal(await numberAttr(frame.locator('[data-chart="outputs"]'), 'data-rows'), 8);
     assert.equal(await frame.locator('#grid-counter').innerText(), '3 / 3');
