@@ -3,6 +3,7 @@
  * sort, tags, groups, parallel coordinates, export), declared once, parsed at run time and handled
  * with exhaustive switches. Pure: no vscode, DOM or Node imports.
  */
+import { isOneOf, isRecord, isString, unknownType } from './guards';
 import type { RunNotes } from './runNotes';
 
 export const RUNS_TABLE_VIEW_TYPE = 'ganStudio.runsTable';
@@ -51,7 +52,8 @@ export type TableHostMessage =
   /** An export finished: where it went, null when cancelled. */
   | { type: 'exported'; file: string | null };
 
-export type ExportFormat = 'csv' | 'markdown';
+export const TABLE_EXPORT_FORMATS = ['csv', 'markdown'] as const;
+export type ExportFormat = (typeof TABLE_EXPORT_FORMATS)[number];
 
 export type TableWebviewMessage =
   | { type: 'ready' }
@@ -60,14 +62,6 @@ export type TableWebviewMessage =
   | { type: 'openRun'; key: string }
   | { type: 'setNotes'; key: string; notes: Partial<RunNotes> }
   | { type: 'export'; format: ExportFormat; text: string };
-
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-function unknownType(type: never): undefined {
-  void type;
-  return undefined;
-}
 
 /** Checks a message from the webview; undefined when it is not one the host knows. */
 export function parseTableWebviewMessage(raw: unknown): TableWebviewMessage | undefined {
@@ -88,7 +82,7 @@ export function parseTableWebviewMessage(raw: unknown): TableWebviewMessage | un
       return m;
     }
     case 'export':
-      return (m.format === 'csv' || m.format === 'markdown') && isString(m.text) ? m : undefined;
+      return isOneOf(TABLE_EXPORT_FORMATS, m.format) && isString(m.text) ? m : undefined;
     default:
       return unknownType(m);
   }

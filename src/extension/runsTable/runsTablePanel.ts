@@ -10,7 +10,7 @@ import { COMMAND_OPEN_RUNS_TABLE, parseTableWebviewMessage, RUNS_TABLE_VIEW_TYPE
 import type { RunStore } from '../runs/runStore';
 import type { TrainingController } from '../training/trainingController';
 import { DisposableStore } from '../util/disposable';
-import { makeNonce, webviewPage } from '../webviewHtml';
+import { WebviewHost } from '../webviewHost';
 import { runRow } from './runRows';
 
 export interface RunsTableDeps {
@@ -29,6 +29,7 @@ export class RunsTablePanel implements vscode.WebviewPanelSerializer, vscode.Dis
   static readonly viewType = RUNS_TABLE_VIEW_TYPE;
   private readonly disposables = new DisposableStore();
   private panel: vscode.WebviewPanel | undefined;
+  private host: WebviewHost<TableHostMessage, TableWebviewMessage> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly deps: RunsTableDeps) {}
@@ -61,31 +62,30 @@ export class RunsTablePanel implements vscode.WebviewPanelSerializer, vscode.Dis
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     const disposables = new DisposableStore();
-    const assets = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [assets] };
+    const host = disposables.add(
+      new WebviewHost<TableHostMessage, TableWebviewMessage>(panel, {
+        name: 'runs table',
+        extensionUri: this.deps.extensionUri,
+        parse: parseTableWebviewMessage,
+        handle: (message) => this.handle(message),
+        log: (line) => this.deps.output.appendLine(line),
+      }),
+    );
+    this.host = host;
     panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'gan-studio.svg');
     panel.title = 'Runs';
-    const asset = (name: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(assets, name)).toString();
-    panel.webview.html = webviewPage({
-      cspSource: panel.webview.cspSource,
-      nonce: makeNonce(),
-      title: 'Runs',
-      scriptUri: asset('runsTable.js'),
-      styleUri: asset('runsTable.css'),
-      codiconUri: asset('codicon.css'),
-      loadingText: 'Loading the runs…',
-    });
-    disposables.add(panel.webview.onDidReceiveMessage((raw) => void this.onMessage(raw)));
+    host.setPage({ bundle: 'runsTable', title: 'Runs', loadingText: 'Loading the runs…' });
     disposables.add(
       panel.onDidDispose(() => {
         this.panel = undefined;
+        this.host = undefined;
         void disposables.dispose();
       }),
     );
   }
 
   private post(message: TableHostMessage): void {
-    if (this.panel) void this.panel.webview.postMessage(message);
+    this.host?.post(message);
   }
 
   private sendRows(): void {
@@ -103,20 +103,6 @@ export class RunsTablePanel implements vscode.WebviewPanelSerializer, vscode.Dis
       this.timer = undefined;
       this.sendRows();
     }, REFRESH_MS);
-  }
-
-  private async onMessage(raw: unknown): Promise<void> {
-    const message = parseTableWebviewMessage(raw);
-    if (!message) {
-      this.deps.output.appendLine(`[runs table] Ignored a message the table does not know: ${JSON.stringify(raw)?.slice(0, 200)}`);
-      return;
-    }
-    try {
-      await this.handle(message);
-    } catch (error) {
-      this.deps.output.appendLine(`[runs table] ${message.type} failed: ${(error as Error).stack ?? error}`);
-      void vscode.window.showErrorMessage(`GAN Studio runs table: ${(error as Error).message}`);
-    }
   }
 
   private async handle(message: TableWebviewMessage): Promise<void> {
