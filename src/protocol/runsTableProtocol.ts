@@ -14,13 +14,17 @@ export type CellValue = string | number | boolean | null;
 
 /**
  * Result columns: figures a run has recorded, read by the host (`src/extension/runsTable/runRows.ts`).
- * A new figure (e.g. "best FID" from the quality metrics) is one entry here and one reader there.
+ * A new figure is one entry here and one reader there. The quality figures (issue "experiments that
+ * measure themselves") are this table's: best FID-FMNIST, and the final class coverage and recall.
  */
 export const RESULT_COLUMNS = [
   { id: 'lossD', label: 'loss D', better: 'lower' },
   { id: 'lossG', label: 'loss G', better: 'lower' },
   { id: 'dReal', label: 'D(x)', better: 'none' },
   { id: 'dFake', label: 'D(G(z))', better: 'none' },
+  { id: 'bestFid', label: 'best FID-FMNIST', better: 'lower' },
+  { id: 'coverage', label: 'coverage (final)', better: 'higher' },
+  { id: 'recall', label: 'recall (final)', better: 'higher' },
 ] as const satisfies readonly { id: string; label: string; better: 'lower' | 'higher' | 'none' }[];
 export type ResultId = (typeof RESULT_COLUMNS)[number]['id'];
 

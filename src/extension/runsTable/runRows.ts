@@ -2,20 +2,24 @@
  * Run summaries as runs-table rows (pure, no vscode import): status as the Runs tree says it,
  * the config, tags and note, and the result figures of RESULT_COLUMNS.
  */
+import { readQualitySummary } from '../../common/qualityFiles';
 import type { CellValue, RunRow } from '../../protocol/runsTableProtocol';
 import type { RunManifest } from '../../protocol/runFormat';
 import { displayStatus } from '../runs/runTreeModel';
 import type { RunSummary } from '../runs/runStore';
 
-/**
- * How each result column is read from a run. Add a figure here and in RESULT_COLUMNS (e.g. the
- * quality metrics' best FID from their file in the run folder).
- */
+/** The latest evaluation of an evaluated run (run.json's `quality` flag says whether there is one). */
+const latestQuality = (m: RunManifest, dir: string) => (m.quality ? readQualitySummary(dir)?.latest ?? null : null);
+
+/** How each result column is read from a run. Add a figure here and in RESULT_COLUMNS. */
 export const RESULT_READERS: Record<string, (m: RunManifest, dir: string) => number | null> = {
   lossD: (m) => m.lastMetrics?.lossD ?? null,
   lossG: (m) => m.lastMetrics?.lossG ?? null,
   dReal: (m) => m.lastMetrics?.dReal ?? null,
   dFake: (m) => m.lastMetrics?.dFake ?? null,
+  bestFid: (m) => m.quality?.bestFid ?? null,
+  coverage: (m, dir) => latestQuality(m, dir)?.coverage.entropy ?? null,
+  recall: (m, dir) => latestQuality(m, dir)?.recall ?? null,
 };
 
 export function runRow(run: RunSummary, live?: { paused: boolean }): RunRow {

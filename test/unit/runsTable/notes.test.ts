@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readRunNotes, writeRunNotes } from '../../../src/common/runNotesFile';
 import { normaliseTags, parseRunNotes } from '../../../src/protocol/runNotes';
+import { QUALITY_SUMMARY_FILE } from '../../../src/protocol/qualityFormat';
 import { parseTableWebviewMessage } from '../../../src/protocol/runsTableProtocol';
 import { RunStore } from '../../../src/extension/runs/runStore';
 import { runRow } from '../../../src/extension/runsTable/runRows';
@@ -29,6 +30,22 @@ describe('runs table: tags and notes in notes.json', () => {
     assert.deepEqual([row.tags, row.note, row.status, row.results.lossD, row.config.learningRate], [['best-run'], 'keep', 'completed', 0.5234, 0.0002]);
     store.dispose();
     assert.ok(fs.existsSync(path.join(dir, 'notes.json')));
+  });
+
+  it('shows the quality figures of an evaluated run: best FID, final coverage and recall', () => {
+    const root = tempDir();
+    const dir = writeFixtureRun(root, fixtureManifest({ id: 'run-q' }));
+    const store = new RunStore(root, false);
+    assert.deepEqual([runRow(store.get(dir)!).results.bestFid, runRow(store.get(dir)!).results.coverage], [null, null], 'not evaluated: empty cells');
+    store.dispose();
+    const file = path.join(dir, 'run.json');
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), quality: { bestFid: 42.5, bestFidStep: 500, alarm: false } }));
+    const latest = { fid: 50.1, recall: 0.31, coverage: { entropy: 0.97 } };
+    fs.writeFileSync(path.join(dir, QUALITY_SUMMARY_FILE), JSON.stringify({ evaluations: 2, best: { fid: 42.5, step: 500 }, latest, alarm: null }));
+    const again = new RunStore(root, false);
+    const row = runRow(again.get(dir)!);
+    assert.deepEqual([row.results.bestFid, row.results.coverage, row.results.recall], [42.5, 0.97, 0.31]);
+    again.dispose();
   });
 
   it('accepts only messages it knows', () => {
