@@ -17,6 +17,24 @@ function treeRow(page: Page, label: RegExp) {
   return page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: label }) }).first();
 }
 
+/**
+ * Clicks a tree row until its editor tab shows. The Runs view redraws its rows when the run folders
+ * change (the watcher reports within 250 ms), and a click that lands while a row is replaced opens
+ * nothing; a user clicks again, and so does this.
+ */
+async function openFromTree(page: Page, label: RegExp, tab: string): Promise<void> {
+  const tabLocator = page.locator('.tabs-container .tab', { hasText: tab });
+  for (let attempt = 1; ; attempt++) {
+    await treeRow(page, label).click();
+    const shown = await tabLocator.waitFor({ timeout: 10_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (shown) return;
+    if (attempt === 4) throw new Error(`Clicking the tree row ${label} did not open ${tab} (4 tries)`);
+  }
+}
+
 async function imageSrc(frame: FrameLocator): Promise<string> {
   return frame.locator('.pane-a img.grid-image').first().evaluate((img: HTMLImageElement) => img.getAttribute('src') ?? '');
 }
@@ -48,8 +66,7 @@ describe('Grid inspector (UI)', () => {
     await treeRows(page, 'Sample grids');
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sample grids' }).first().click();
     await treeRows(page, 'Training images');
-    await treeRow(page, /^Step 8$/).click();
-    await page.locator('.tabs-container .tab', { hasText: 'step-000008.grid.png' }).waitFor();
+    await openFromTree(page, /^Step 8$/, 'step-000008.grid.png');
     const frame = webviewFrame(page);
     await waitForText(frame, '[data-testid=where]', /^Step 8 · epoch 2$/);
     // The grid is the only image until something else is asked for (as in VS Code's own image preview).
@@ -229,8 +246,7 @@ describe('Grid inspector (UI)', () => {
       await treeRows(page, 'Sample grids');
       await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sample grids' }).first().click();
     }
-    await treeRow(page, /^Training images$/).click();
-    await page.locator('.tabs-container .tab', { hasText: 'real.grid.png' }).waitFor();
+    await openFromTree(page, /^Training images$/, 'real.grid.png');
     const frame = webviewFrame(page);
     await waitForText(frame, '[data-testid=where]', /^Training images \(real\)$/);
     const img = frame.locator('.pane-a img.grid-image');
