@@ -180,12 +180,16 @@ export function checkWritableFolder(dir: string, option: string): void {
  * The whole life of the command: SIGINT and SIGTERM are handled from here on. Before the run folder
  * exists a signal ends the start (nothing written, exit 130); after it the run stops after the
  * current step with a checkpoint (status "stopped", exit 0). A second signal quits at once (the run
- * then shows as interrupted and resumes from its last checkpoint).
+ * then shows as interrupted and resumes from its last checkpoint). The handlers stay until the
+ * process exits (cliMain.ts exits as soon as this resolves): a signal that arrives once the run
+ * folder is final is ignored, instead of ending the process by its default action.
  */
 export async function runCli(argv: string[]): Promise<number> {
   const abort = new AbortController();
   let interrupts = 0;
+  let finished = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (finished) return;
     interrupts += 1;
     if (interrupts === 1) {
       console.error(`${signal}: stopping after this step (a checkpoint is saved); press Ctrl+C again to quit at once.`);
@@ -197,8 +201,7 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     return await runCliHandled(argv, abort.signal);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    finished = true;
   }
 }
 
