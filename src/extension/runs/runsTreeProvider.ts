@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { TrainingController } from '../training/trainingController';
 import { DisposableStore } from '../util/disposable';
 import { checkpointViews, ChildKind, differingConfigKeys, LeafView, NodeView, runChildren, runView, sampleViews } from './runTreeModel';
-import type { RunStore } from './runStore';
+import type { RunStore, RunStoreChange } from './runStore';
 
 export type RunsNode =
   | { kind: 'run'; dir: string }
@@ -47,7 +47,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     private readonly controller: TrainingController,
   ) {
     this.disposables.add(this.changeEmitter);
-    this.disposables.add(store.onDidChange(() => this.changeEmitter.fire(undefined)));
+    this.disposables.add(store.onDidChange((change) => this.onStoreChange(change)));
     this.disposables.add(
       controller.onDidStart((run) => {
         // The one explicit read of a run that starts (the command reveals it right after; the watcher follows its files).
@@ -75,6 +75,27 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   }
 
   private lastPaused = new Map<string, boolean>();
+  /** What each shown run row was drawn from, so that appends to a run's metrics redraw nothing. */
+  private readonly drawnFrom = new Map<string, string>();
+
+  /**
+   * A run added or removed redraws the list; otherwise only the runs whose manifest or notes
+   * changed are redrawn. A training run's metrics are appended every step and the watcher reports
+   * them within 250 ms: redrawing every row that often would drop the user's clicks on rows.
+   */
+  private onStoreChange(change: RunStoreChange): void {
+    if (change.removed.length > 0 || change.changed.some((s) => !this.nodes.has(s.dir))) {
+      this.drawnFrom.clear();
+      this.changeEmitter.fire(undefined);
+      return;
+    }
+    for (const summary of change.changed) {
+      const key = `${summary.manifest?.updatedAt ?? ''}|${summary.interrupted}|${summary.loadError ?? ''}|${JSON.stringify(summary.notes ?? null)}`;
+      if (this.drawnFrom.get(summary.dir) === key) continue;
+      this.drawnFrom.set(summary.dir, key);
+      this.changeEmitter.fire(this.nodes.get(summary.dir));
+    }
+  }
 
   /** Re-renders a run whose live state (running/paused) changed. */
   private refreshRun(dir: string | undefined): void {
