@@ -12,6 +12,7 @@ import { buildRunNotebook, planRunNotebook, serializeNotebook } from '../common/
 import { CLI_EXIT } from '../protocol/cliProtocol';
 import { EXPORT_FORMATS, ExportFormat } from '../protocol/generatorProtocol';
 import type { RunManifest } from '../protocol/runFormat';
+import { formatEpochProgress } from '../protocol/steps';
 import { writeOnnxExport } from '../generator/onnxExport';
 import { writeTfjsExport } from '../generator/tfjsExport';
 import { loadCheckpoint } from '../trainer/train/checkpoint';
@@ -139,7 +140,7 @@ export function runsShow(args: string[], io: CliIo): number {
     `${m.name} (${m.id})`,
     `  folder       ${run.dir}`,
     `  status       ${statusOf(run)}${m.error ? `: ${m.error.message}` : ''}`,
-    `  progress     step ${m.progress.step}/${m.progress.totalSteps}, epoch ${m.progress.epoch}, ${Math.round(m.progress.elapsedSec)} s of training`,
+    `  progress     step ${m.progress.step}/${m.progress.totalSteps}, epoch ${formatEpochProgress(m.progress.step, m.progress.totalSteps, m.progress.stepsPerEpoch)}, ${Math.round(m.progress.elapsedSec)} s of training`,
     `  last losses  D ${num(m.lastMetrics?.lossD)}  G ${num(m.lastMetrics?.lossG)}  D(x) ${num(m.lastMetrics?.dReal)}  D(G(z)) ${num(m.lastMetrics?.dFake)}`,
     `  config       preset ${c.preset}, ${c.epochs} epochs, batch ${c.batchSize}, lr ${c.learningRate}, latent ${c.latentSize}, width ${c.featureSize}, seed ${c.seed}`,
     `  backend      ${m.backend ? `${m.backend.name} (${m.backend.detail})` : '-'}`,

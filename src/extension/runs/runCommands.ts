@@ -13,6 +13,7 @@ import { writeJsonAtomic } from '../../common/atomicFile';
 import { readRun } from '../../common/runReader';
 import { configDiff } from '../../protocol/experimentConfig';
 import { LOG_FILE, RUN_MANIFEST } from '../../protocol/runFormat';
+import { formatStepEpoch } from '../../protocol/steps';
 import type { StartParams } from '../../protocol/trainerProtocol';
 import { readSettings, resolveFolder } from '../settings';
 import { ActiveRun, StartError, TrainingController } from '../training/trainingController';
@@ -164,7 +165,9 @@ export class RunCommands {
 
   private async checkpointNow(run: ActiveRun): Promise<void> {
     const entry = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Saving a checkpoint of “${run.name}”` }, () => run.checkpoint());
-    void vscode.window.showInformationMessage(`Saved checkpoint ${entry.id} of “${run.name}” (epoch ${entry.epoch}, step ${entry.step}).`);
+    const perEpoch = run.state.progress?.stepsPerEpoch;
+    const at = perEpoch ? formatStepEpoch(entry.step, perEpoch) : `step ${entry.step.toLocaleString('en-US')}`;
+    void vscode.window.showInformationMessage(`Saved checkpoint ${entry.id} of “${run.name}” (${at}).`);
   }
 
   // ---- any run ----
