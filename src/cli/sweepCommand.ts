@@ -150,7 +150,9 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
       throw new UsageError(`${file} is not a readable JSON experiment file (${e.code ?? e.message}).`);
     }
     if (!input || typeof input !== 'object' || Array.isArray(input)) throw new UsageError(`${file} must hold a JSON object, e.g. {"preset": "quick", "sweep": {"learningRate": [0.0001, 0.0002]}}.`);
-    const { plan, problems } = planSweep(input as Record<string, unknown>, parallel);
+    // Members are named after the file (as in VS Code) unless it names them itself.
+    const record = input as Record<string, unknown>;
+    const { plan, problems } = planSweep('name' in record ? record : { ...record, name: path.basename(file).replace(/(\.gan)?\.json$/, '') }, parallel);
     if (!plan) {
       io.err(`gan-studio sweep: ${file} cannot train:\n${problems.map((p) => `  ${p.message}`).join('\n')}`);
       return CLI_EXIT.usage;
