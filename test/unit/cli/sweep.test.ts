@@ -64,4 +64,11 @@ describe('gan-studio sweep', () => {
     assert.equal(missing.status, 3);
     assert.match(missing.stderr, /There is no sweep "nope"/);
   });
+
+  it('gan-studio-train refuses a sweep file and points to gan-studio sweep', () => {
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'gan-studio-train.js'), '--config', 'lr.gan.json', '--out', 'runs-x'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /holds a "sweep" of experiments; train it with `gan-studio sweep lr.gan.json`/);
+    assert.ok(!fs.existsSync(path.join(dir, 'runs-x')));
+  });
 });
