@@ -35,11 +35,27 @@ async function contextMenu(page: Page, label: string, action: string): Promise<v
 }
 
 export const SWEEP_FILE = { preset: 'smoke', sweep: { learningRate: [0.0001, 0.0002] } };
+/** Long enough to stop while its first member trains. */
+const LONG_SWEEP_FILE = { preset: 'smoke', epochs: 50, maxSteps: 600, trainSubset: 640, sweep: { seed: [1, 2] } };
+
+function readSweepOf(workspace: string, name: string): { state: string; members: { status: string; runId: string | null }[] } {
+  const root = path.join(workspace, '.gan-studio', 'runs', 'sweeps');
+  for (const id of fs.readdirSync(root)) {
+    const m = JSON.parse(fs.readFileSync(path.join(root, id, 'sweep.json'), 'utf8'));
+    if (m.name === name) return m;
+  }
+  throw new Error(`no sweep named ${name}`);
+}
 
 describe('Sweeps: train every combination, one sweep node, compare (UI)', () => {
   let session: UiSession;
   before(async () => {
-    session = await openUiSession('ui-sweep', {}, { prepareWorkspace: (ws) => fs.writeFileSync(path.join(ws, 'lr-sweep.gan.json'), JSON.stringify(SWEEP_FILE, null, 2)) });
+    session = await openUiSession('ui-sweep', {}, {
+      prepareWorkspace: (ws) => {
+        fs.writeFileSync(path.join(ws, 'lr-sweep.gan.json'), JSON.stringify(SWEEP_FILE, null, 2));
+        fs.writeFileSync(path.join(ws, 'long-sweep.gan.json'), JSON.stringify(LONG_SWEEP_FILE, null, 2));
+      },
+    });
   });
   afterEach(async function () {
     await screenshotOnFailure(session, this.currentTest);
@@ -99,5 +115,32 @@ describe('Sweeps: train every combination, one sweep node, compare (UI)', () => 
     }, 'the runs table with the sweep’s two runs');
     assert.ok(headers.includes('learningRate'), JSON.stringify(headers));
     await screenshot(page, 'sweep-table');
+  });
+
+  it('stops a sweep from its node and resumes it where it stopped', async () => {
+    const { page } = session;
+    await runCommand(page, 'GAN Studio: Train GAN');
+    const item = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'long-sweep' }).first();
+    await item.waitFor();
+    await item.click();
+    await row(page, 'long-sweep seed=1').waitFor({ timeout: 120_000 });
+    await until(async () => /sweep 0\/2 · running/.test(await row(page, 'long-sweep').innerText()), 'the sweep node to say running');
+    await contextMenu(page, 'long-sweep', 'Stop Sweep');
+    await until(async () => /sweep 0\/2 · stopped/.test(await row(page, 'long-sweep').innerText()), 'the sweep node to say stopped', 120_000);
+    await row(page, 'seed=2').waitFor();
+    const stopped = readSweepOf(session.workspace, 'long-sweep');
+    assert.equal(stopped.state, 'stopped');
+    assert.deepEqual(stopped.members.map((m) => m.status), ['stopped', 'pending']);
+    const firstRun = stopped.members[0].runId;
+
+    await contextMenu(page, 'long-sweep', 'Resume Sweep');
+    await until(async () => /sweep 2\/2 · completed/.test(await row(page, 'long-sweep').innerText()), 'the resumed sweep to complete', 300_000);
+    const done = readSweepOf(session.workspace, 'long-sweep');
+    assert.equal(done.state, 'completed');
+    assert.equal(done.members[0].runId, firstRun, 'the stopped member continued in its own run folder');
+    const run = JSON.parse(fs.readFileSync(path.join(session.workspace, '.gan-studio', 'runs', firstRun!, 'run.json'), 'utf8')) as { status: string; progress: { step: number }; checkpoints: { reason: string }[] };
+    assert.equal(run.status, 'completed');
+    assert.equal(run.progress.step, 600);
+    assert.ok(run.checkpoints.some((c) => c.reason === 'stop'), 'it was stopped with a checkpoint and resumed from it');
   });
 });
