@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { continuation, finalState, memberInfo, membersToRun, RunSweepInfo, SweepManifest, SweepMember } from '../protocol/sweepFormat';
 import type { ExperimentConfig } from '../protocol/experimentConfig';
+import { readRun } from './runReader';
 import { liveSweepOwner, readSweep, writeSweep } from './sweepFiles';
 
 export interface MemberLaunch {
@@ -88,8 +89,15 @@ export class SweepRun {
     const owner = liveSweepOwner(this.manifest);
     if (owner) throw new SweepBusyError(`The sweep "${this.manifest.name}" is running in process ${owner.pid} on ${owner.hostname}; stop it there first.`);
     if (this.options.parallel !== undefined) this.manifest.parallel = this.options.parallel;
-    // A member left "running" by a driver that is gone is interrupted: it continues like a stopped one.
-    for (const m of this.manifest.members) if (m.status === 'running') m.status = 'stopped';
+    // A member left "running" by a driver that is gone is interrupted: it continues like a stopped one,
+    // unless its run completed after the driver last wrote sweep.json (the run folder is the truth).
+    for (const m of this.manifest.members) {
+      if (m.status === 'running') m.status = 'stopped';
+      if (m.status !== 'completed' && m.runId) {
+        const run = readRun(path.join(this.runsRoot, m.runId));
+        if (run.ok && run.manifest.status === 'completed') m.status = 'completed';
+      }
+    }
     this.queue = membersToRun(this.manifest);
     this.manifest.state = 'running';
     this.manifest.owner = { pid: process.pid, hostname: os.hostname() };

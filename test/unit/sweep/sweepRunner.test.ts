@@ -7,6 +7,7 @@ import { createSweep, listSweeps, readSweep, sweepFile, writeSweep } from '../..
 import { MemberHandle, MemberLaunch, MemberOutcome, MemberRunner, SweepBusyError, SweepRun } from '../../../src/common/sweepRunner';
 import { planSweep } from '../../../src/protocol/sweepFormat';
 import { tempDir } from '../helpers';
+import { fixtureManifest } from '../../fixtures/runFixtures';
 
 interface FakeMember {
   launch: MemberLaunch;
@@ -197,6 +198,23 @@ describe('sweep runner (state machine)', () => {
     live.owner = { pid: process.ppid, hostname: os.hostname() };
     writeSweep(root, live);
     assert.throws(() => new SweepRun(root, id, new FakeRunner()).start(), SweepBusyError);
+  });
+
+  it('takes a member whose run completed after its driver last wrote sweep.json as completed', async () => {
+    const id = makeSweep(root, [1, 2]);
+    const m = readSweep(root, id);
+    m.state = 'running';
+    m.members[0].status = 'running';
+    m.members[0].runId = 'run-done';
+    writeSweep(root, m);
+    fs.mkdirSync(path.join(root, 'run-done'));
+    fs.writeFileSync(path.join(root, 'run-done', 'run.json'), JSON.stringify({ ...fixtureManifest({ status: 'completed', id: 'run-done' }), pid: null }));
+    const runner = new FakeRunner();
+    const done = new SweepRun(root, id, runner).start();
+    const l = await runner.launched(1);
+    assert.equal(l[0].launch.sweep.index, 1, 'the completed member is not trained again');
+    l[0].finish({ status: 'completed' });
+    assert.equal((await done).state, 'completed');
   });
 
   it('refuses a damaged sweep.json with a message that names the file', () => {
