@@ -35,7 +35,10 @@ export function readSweep(runsRoot: string, id: string): SweepManifest {
   } catch (error) {
     throw new Error(`${file} is not valid JSON (${(error as Error).message}).`);
   }
-  return parseSweepManifest(value, file);
+  const manifest = parseSweepManifest(value, file);
+  // The folder names the sweep: a manifest that names another place is not followed (every write goes to sweepDir(root, manifest.id)).
+  if (manifest.id !== id) throw new Error(`${file}: "id" is ${JSON.stringify(manifest.id)}, not the folder's name "${id}"; rename one to match.`);
+  return manifest;
 }
 
 export function writeSweep(runsRoot: string, manifest: SweepManifest): void {

@@ -27,7 +27,8 @@ export function membersBySweep(runs: readonly RunSummary[]): Map<string, Map<num
   const out = new Map<string, Map<number, RunSummary>>();
   for (const r of runs) {
     const s = r.manifest?.sweep;
-    if (!s) continue;
+    // run.json is read from disk: a malformed `sweep` leaves the run at the top level.
+    if (!s || typeof s !== 'object' || typeof s.id !== 'string' || !Number.isInteger(s.index)) continue;
     if (!out.has(s.id)) out.set(s.id, new Map());
     out.get(s.id)!.set(s.index, r);
   }

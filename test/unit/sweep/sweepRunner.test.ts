@@ -49,6 +49,11 @@ class FakeRunner implements MemberRunner {
   }
 }
 
+function readSweepFixture() {
+  const { plan } = planSweep({ preset: 'smoke', sweep: { seed: [1] } });
+  return JSON.parse(JSON.stringify(createSweep(tempDir('gan-studio-sweep-fixture-'), plan!, null)));
+}
+
 const tick = () => new Promise((r) => setImmediate(r));
 
 function makeSweep(root: string, values = [1, 2, 3], parallel = 1): string {
@@ -222,5 +227,8 @@ describe('sweep runner (state machine)', () => {
     fs.writeFileSync(sweepFile(root, id), JSON.stringify({ formatVersion: 1, id, name: 'x', keys: [], members: [{ index: 3 }], state: 'running' }));
     assert.throws(() => readSweep(root, id), /sweep\.json: member 0 is damaged/);
     assert.ok('error' in listSweeps(root)[0]);
+    const m = { ...readSweepFixture(), id: '../../elsewhere' };
+    fs.writeFileSync(sweepFile(root, id), JSON.stringify(m));
+    assert.throws(() => readSweep(root, id), /"id" is "\.\.\/\.\.\/elsewhere", not the folder's name/);
   });
 });
