@@ -6,6 +6,7 @@
  */
 import { runsCheck, RUNS_CHECK_USAGE } from './runsCheck';
 import { runsExport, runsList, runsNotebook, runsShow } from './runsCommands';
+import { sweepCommand, SWEEP_USAGE } from './sweepCommand';
 
 export interface CliIo {
   out(text: string): void;
@@ -96,5 +97,11 @@ ${ROOT_OPTION}
     summary: 'check run folders written by any logger against the run format, with fixes',
     usage: RUNS_CHECK_USAGE,
     run: (args, io) => runsCheck(args, { out: io.out, err: io.err }),
+  },
+  {
+    path: ['sweep'],
+    summary: "train every combination of an experiment file's \"sweep\" (or --resume one)",
+    usage: SWEEP_USAGE,
+    run: sweepCommand,
   },
 ];

@@ -20,13 +20,18 @@ import { RpcChildProcess } from './process/childProcess';
 import { registerTrainGan } from './training/trainCommand';
 import { TrainingController } from './training/trainingController';
 import { TrainingUi } from './training/trainingUi';
+import { SweepCommands } from './sweeps/sweepCommands';
+import { SweepController } from './sweeps/sweepController';
 
 let controller: TrainingController | undefined;
+let sweeps: SweepController | undefined;
 
 /** What the extension offers other extensions (and its integration tests). */
 export interface GanStudioApi {
   runs: RunStore;
   training: TrainingController;
+  /** The sweeps this window drives. */
+  sweeps?: SweepController;
 }
 
 export function activate(context: vscode.ExtensionContext): GanStudioApi {
@@ -51,14 +56,30 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
         if (node) await tree.view.reveal(node, { select: true, focus: false, expand: false });
       },
     });
+    const runsTable = RunsTablePanel.register({ extensionUri: context.extensionUri, store, controller, output, openRun: (dir) => dashboards.open(dir), openCompare: (dirs) => dashboards.openCompare(dirs) });
+    sweeps = new SweepController({ startRun: (name, params) => commands.start(name, params, { openDashboard: false }), log: (line) => output.appendLine(line) });
+    tree.provider.sweeps.attach(sweeps);
+    const sweepCommands = new SweepCommands({
+      store,
+      sweeps,
+      output,
+      openCompare: (dirs) => dashboards.openCompare(dirs),
+      openTable: (scope) => runsTable.open(scope),
+      revealSweep: async (id) => {
+        await vscode.commands.executeCommand(`${RunsTreeProvider.viewId}.focus`);
+        const node = tree.provider.sweeps.node(id);
+        if (node) await tree.view.reveal(node, { select: true, focus: false, expand: true });
+      },
+    });
     context.subscriptions.push(
       output,
       store,
+      sweepCommands.register(),
       tree.disposable,
       dashboards,
       commands.register(),
-      registerTrainGan({ controller, start: (name, params) => commands.start(name, params), openRun: (dir) => commands.openRun(dir) }),
-      RunsTablePanel.register({ extensionUri: context.extensionUri, store, controller, output, openRun: (dir) => dashboards.open(dir), openCompare: (dirs) => dashboards.openCompare(dirs) }),
+      registerTrainGan({ controller, start: (name, params) => commands.start(name, params), openRun: (dir) => commands.openRun(dir), startSweep: (uri, input) => sweepCommands.startFromFile(uri, input) }),
+      runsTable,
       registerRunNotesCommand(store),
       GridInspectorProvider.register(context.extensionUri, store, (line) => output.appendLine(line)),
       PlaygroundPanels.register({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
@@ -81,7 +102,7 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => store.setRoot(runsRoot() ?? store.root)),
     );
-    return { runs: store, training: controller };
+    return { runs: store, training: controller, sweeps };
   } catch (error) {
     void vscode.window.showErrorMessage(`GAN Studio could not start: ${(error as Error).message}`);
     throw error;
@@ -102,6 +123,10 @@ function trainerEnv(): NodeJS.ProcessEnv {
 
 /** Stops every run cleanly (a checkpoint first) when VS Code closes or the extension is disabled. */
 export async function deactivate(): Promise<void> {
+  // Sweeps first: their members stop (each checkpoints) and sweep.json says "stopped", to resume later.
+  await sweeps?.stopAll();
+  sweeps?.dispose();
+  sweeps = undefined;
   await controller?.dispose();
   controller = undefined;
 }

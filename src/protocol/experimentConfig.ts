@@ -291,7 +291,8 @@ export function resolveConfig(overrides: unknown, base?: ExperimentConfig): Reso
   const config: ExperimentConfig = { ...start };
   const record = config as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(input)) {
-    if (key === '$schema' || key === 'preset') continue;
+    // `sweep` and `sweepParallel` describe a sweep of experiments (src/protocol/sweepFormat.ts checks them).
+    if (key === '$schema' || key === 'preset' || key === 'sweep' || key === 'sweepParallel') continue;
     if (!Object.prototype.hasOwnProperty.call(CONFIG_FIELDS, key)) {
       problems.push({ key, message: `Unknown setting "${key}". Known settings: ${Object.keys(CONFIG_FIELDS).join(', ')}.` });
       continue;

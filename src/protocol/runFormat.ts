@@ -5,6 +5,7 @@
  */
 import { ExperimentConfig, resolveConfig } from './experimentConfig';
 import type { QualityFlag } from './qualityFormat';
+import type { RunSweepInfo } from './sweepFormat';
 import { STEP_COUNT_COMPLETED } from './steps';
 
 export const RUN_FORMAT_VERSION = 1;
@@ -137,6 +138,8 @@ export interface RunManifest {
    * before this field counted the 0-based iteration index; `parseRunManifest` converts them.
    */
   stepCount?: typeof STEP_COUNT_COMPLETED;
+  /** The sweep this run is a member of, and its combination (src/protocol/sweepFormat.ts); absent: not in a sweep. */
+  sweep?: RunSweepInfo;
 }
 
 export interface RunWarning {

@@ -7,6 +7,7 @@ import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { ExperimentConfig } from './experimentConfig';
 import type { QualityRecord } from './qualityFormat';
 import type { BackendReport, CheckpointEntry, MetricRecord, Progress, RunError, SampleEntry } from './runFormat';
+import type { RunSweepInfo } from './sweepFormat';
 
 export interface StartParams {
   /** The experiment of a new run; ignored when resuming (the run's own config is used). */
@@ -21,6 +22,8 @@ export interface StartParams {
   cacheDir?: string;
   /** Never download; fail with a hint instead when the data is not found. */
   offline?: boolean;
+  /** A new run that is a member of a sweep: recorded as run.json's `sweep`. */
+  sweep?: RunSweepInfo;
 }
 
 export interface ResumeParams {

@@ -15,6 +15,8 @@ import {
   totalSteps,
 } from '../protocol/experimentConfig';
 import { formatCount } from '../protocol/format';
+import { SWEEP_KEY, SWEEP_PARALLEL_KEY } from '../protocol/sweepFormat';
+import { sweepCompletions, sweepHover, sweepKeyCompletions, sweepProblems, sweepSummary } from './sweepLanguage';
 
 export const TRAIN_SET_SIZE = 60000;
 
@@ -100,6 +102,7 @@ export function diagnose(text: string): Problem[] {
       problems.push({ range: { offset: b1.value.offset, length: b1.value.length }, severity: 'warning', message: 'β1 above 0.9 makes GAN training oscillate; DCGAN uses 0.5.' });
     }
   }
+  problems.push(...sweepProblems(root, input, configProblems.length === 0));
   return problems;
 }
 
@@ -118,6 +121,7 @@ export function hover(text: string, offset: number): { markdown: string; range: 
   if (!root) return undefined;
   const location = getLocation(text, offset);
   const key = location.path[0];
+  if (key === SWEEP_KEY || key === SWEEP_PARALLEL_KEY) return sweepHover(text, root, location, presetName(text));
   if (location.path.length !== 1 || typeof key !== 'string') return undefined;
   const node = findNodeAtLocation(root, [key]);
   const keyNode = node?.parent?.children?.[0];
@@ -147,16 +151,17 @@ export function complete(text: string, offset: number): Completion[] {
   const location = getLocation(text, offset);
   const { root } = parse(text);
   const present = new Set(propertyNodes(root).map((p) => String(p.key.value)));
+  if (location.path[0] === SWEEP_KEY && location.path.length > 1) return sweepCompletions(root, location, presetName(text));
   if (location.isAtPropertyKey || location.path.length === 0) {
     const preset = presetName(text);
-    return KEYS.filter((k) => !present.has(k) || location.previousNode?.value === k).map((k) => ({
+    return KEYS.filter((k) => !present.has(k) || location.previousNode?.value === k).map<Completion>((k) => ({
       label: k,
       insertText: `"${k}": ${snippetValue(k, PRESETS[preset][k])}`,
       snippet: true,
       detail: `${preset}: ${JSON.stringify(PRESETS[preset][k])}`,
       documentation: CONFIG_FIELDS[k].doc,
       kind: 'property' as const,
-    }));
+    })).concat(sweepKeyCompletions(present));
   }
   const key = location.path[0];
   if (location.path.length === 1 && typeof key === 'string' && Object.prototype.hasOwnProperty.call(CONFIG_FIELDS, key)) {
@@ -197,7 +202,9 @@ export function summary(text: string): string | undefined {
   if (problems.length > 0) return undefined;
   const images = config.trainSubset === null ? TRAIN_SET_SIZE : Math.min(config.trainSubset, TRAIN_SET_SIZE);
   const steps = totalSteps(config, TRAIN_SET_SIZE);
-  return `${config.preset}-based · ${formatCount(steps)} steps (${stepsPerEpoch(config, TRAIN_SET_SIZE)} per epoch over ${formatCount(images)} images) · batch ${config.batchSize} · width ${config.featureSize}`;
+  const sweep = sweepSummary(value);
+  if (sweep === null) return undefined;
+  return `${sweep ?? ''}${config.preset}-based · ${formatCount(steps)} steps (${stepsPerEpoch(config, TRAIN_SET_SIZE)} per epoch over ${formatCount(images)} images) · batch ${config.batchSize} · width ${config.featureSize}`;
 }
 
 /** A code lens at the top of an experiment file: clickable when `command` is set. */

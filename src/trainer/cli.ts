@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, isPresetName, PRESET_DESCRIPTIONS, PRESET_NAMES, presetConfig, resolveConfig } from '../protocol/experimentConfig';
 import { CLI_EXIT } from '../protocol/cliProtocol';
 import type { StartParams } from '../protocol/trainerProtocol';
+import { hasSweep, type RunSweepInfo } from '../protocol/sweepFormat';
 import { jsonReporter } from './cliJson';
 import { ResumeRefused, StartCancelled, TrainingSession } from './train/session';
 
@@ -31,6 +32,8 @@ ${PRESET_NAMES.map((p) => `                        ${p}: ${PRESET_DESCRIPTIONS[p
   --name NAME         run name
   --resume RUN_DIR    continue a run from its latest checkpoint (or --checkpoint ID)
   --checkpoint ID     with --resume: the checkpoint to continue from (branches into a new run)
+  --sweep-member JSON a new run that is a member of a sweep ({"id", "index", "count", "values"}),
+                      recorded as run.json's "sweep"; \`gan-studio sweep\` passes it
   --json              machine-readable progress: one JSON object per line on stdout
                       (types started, status, metrics, sample, checkpoint, log, finished,
                       failed); human-readable messages go to stderr
@@ -84,6 +87,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliRequest {
         checkpoint: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         json: { type: 'boolean' },
+        'sweep-member': { type: 'string' },
       },
     });
   } catch (error) {
@@ -147,6 +151,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliRequest {
       throw new UsageError(`--config: ${file} holds ${what}; an experiment file is a JSON object of settings, e.g. {"preset": "quick", "epochs": 5}.`);
     }
     fileOverrides = parsedFile as Record<string, unknown>;
+    if (hasSweep(fileOverrides)) throw new UsageError(`--config: ${file} holds a "sweep" of experiments; train it with \`gan-studio sweep ${v.config}\` (every combination), or remove "sweep" to train one run.`);
   }
   const base = presetConfig(v.preset !== undefined && isPresetName(v.preset) ? v.preset : 'reference');
   const merged = { ...fileOverrides, ...(v.preset ? { preset: v.preset } : {}), ...overrides };
@@ -157,7 +162,22 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliRequest {
   }
   const runsRoot = path.resolve(cwd, v.out ?? path.join('.gan-studio', 'runs'));
   checkWritableFolder(runsRoot, '--out');
-  return { help: false, json: v.json === true, params: { config, runsRoot, ...common } };
+  const sweep = v['sweep-member'] !== undefined ? parseSweepMember(v['sweep-member']) : undefined;
+  return { help: false, json: v.json === true, params: { config, runsRoot, ...common, ...(sweep ? { sweep } : {}) } };
+}
+
+function parseSweepMember(text: string): RunSweepInfo {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--sweep-member must be JSON such as {"id": "20260101-120000-quick", "index": 0, "count": 2, "values": {"learningRate": 0.0001}}, not ${text}.`);
+  }
+  const v = value as Partial<RunSweepInfo> | null;
+  if (!v || typeof v.id !== 'string' || !Number.isInteger(v.index) || !Number.isInteger(v.count) || !v.values || typeof v.values !== 'object') {
+    throw new UsageError('--sweep-member needs "id" (string), "index" and "count" (integers) and "values" (an object).');
+  }
+  return { id: v.id, index: v.index!, count: v.count!, values: v.values };
 }
 
 /** The runs folder must be a folder (or creatable in one) that this user can write: checked before any data loads. */

@@ -40,7 +40,7 @@ export class RunWriter {
   ) {}
 
   /** Creates a new run folder under `runsRoot`. */
-  static create(runsRoot: string, config: ExperimentConfig, versions: Record<string, string>, progress: Progress, parent: RunManifest['parent'] = null): RunWriter {
+  static create(runsRoot: string, config: ExperimentConfig, versions: Record<string, string>, progress: Progress, parent: RunManifest['parent'] = null, sweep?: RunManifest['sweep']): RunWriter {
     const now = new Date();
     let id = makeRunId(now, config.name);
     while (fs.existsSync(path.join(runsRoot, id))) id = makeRunId(now, config.name);
@@ -70,6 +70,7 @@ export class RunWriter {
       parent,
       error: null,
       stepCount: STEP_COUNT_COMPLETED,
+      ...(sweep ? { sweep } : {}),
     };
     const writer = new RunWriter(dir, manifest, lock);
     try {

@@ -61,7 +61,7 @@ export class RunCommands {
   // ---- starting runs ----
 
   /** Starts a run through the controller (Train GAN and the resume commands), reveals it and opens its dashboard. */
-  async start(name: string, params: Omit<StartParams, 'dataDirs' | 'cacheDir'>): Promise<ActiveRun | undefined> {
+  async start(name: string, params: Omit<StartParams, 'dataDirs' | 'cacheDir'>, options: { openDashboard?: boolean } = {}): Promise<ActiveRun | undefined> {
     if (!vscode.workspace.isTrusted) {
       // Restricted Mode: runs, dashboards and grids can be browsed; training (which runs code and
       // reads the workspace's settings for data and backends) waits until the workspace is trusted.
@@ -80,7 +80,7 @@ export class RunCommands {
       if (run.runDir) {
         // The store has read the new run already: the Runs tree refreshes it when the controller says it started.
         await this.deps.revealInTree(run.runDir);
-        if (settings.openDashboardOnStart && this.deps.openDashboard) await this.deps.openDashboard(run.runDir);
+        if (settings.openDashboardOnStart && options.openDashboard !== false && this.deps.openDashboard) await this.deps.openDashboard(run.runDir);
       }
       return run;
     } catch (error) {

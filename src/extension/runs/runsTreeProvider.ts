@@ -5,6 +5,7 @@ import type { TrainingController } from '../training/trainingController';
 import { DisposableStore } from '../util/disposable';
 import { checkpointViews, ChildKind, differingConfigKeys, LeafView, NodeView, runChildren, runView, sampleViews } from './runTreeModel';
 import type { RunStore, RunStoreChange } from './runStore';
+import { SweepTreeSource } from '../sweeps/sweepTreeSource';
 
 export type RunsNode =
   | { kind: 'run'; dir: string }
@@ -12,7 +13,11 @@ export type RunsNode =
   | { kind: 'checkpoint'; dir: string; id: string }
   | { kind: 'sample'; dir: string; file: string }
   /** "Show more runs": the view lists runs a page at a time, so thousands of runs show their first rows at once. */
-  | { kind: 'more'; dir: string; shown: number; total: number };
+  | { kind: 'more'; dir: string; shown: number; total: number }
+  /** A sweep (`dir`: its folder under sweeps/), with its member runs as children. */
+  | { kind: 'sweep'; dir: string; id: string }
+  /** A sweep member without a run yet. */
+  | { kind: 'sweepMember'; dir: string; id: string; index: number };
 
 /** Runs listed before a "Show more" row (VS Code resolves every listed item, visible or not). */
 export const RUNS_PAGE = 200;
@@ -42,11 +47,16 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   private readonly disposables = new DisposableStore();
   private readonly nodes = new Map<string, RunsNode>();
 
+  /** Sweeps: their nodes and which runs sit under them (src/extension/sweeps/). */
+  readonly sweeps: SweepTreeSource;
+
   constructor(
     private readonly store: RunStore,
     private readonly controller: TrainingController,
   ) {
     this.disposables.add(this.changeEmitter);
+    this.sweeps = new SweepTreeSource(store);
+    this.disposables.add(this.sweeps.onDidChange((node) => this.changeEmitter.fire(node)));
     this.disposables.add(store.onDidChange((change) => this.onStoreChange(change)));
     this.disposables.add(
       controller.onDidStart((run) => {
@@ -94,6 +104,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       if (this.drawnFrom.get(summary.dir) === key) continue;
       this.drawnFrom.set(summary.dir, key);
       this.changeEmitter.fire(this.nodes.get(summary.dir));
+      const sweepNode = this.sweeps.nodeOfRun(summary);
+      if (sweepNode) this.changeEmitter.fire(sweepNode);
     }
   }
 
@@ -132,6 +144,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         item.command = { title: 'Show More Runs', command: COMMAND_SHOW_MORE_RUNS };
         return item;
       }
+      case 'sweep':
+      case 'sweepMember':
+        return this.sweeps.getTreeItem(node, toItem);
       case 'sample': {
         const view: LeafView | undefined = run?.manifest ? sampleViews(run.manifest).find((s) => s.target === node.file) : undefined;
         const item = toItem(view ?? { label: node.file, icon: { id: 'file-media' }, contextValue: 'sample', collapsible: false }, `${node.dir}#sample:${node.file}`);
@@ -153,15 +168,20 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (!node) {
       this.nodes.clear();
       this.differingCache = undefined;
-      const runs = this.store.list();
-      const nodes: RunsNode[] = runs.slice(0, this.limit).map((r) => {
+      // Runs of a sweep sit under its node, which takes the place of its newest member.
+      const { top, members } = this.sweeps.arrange(this.store.list());
+      for (const dir of members) this.nodes.set(dir, { kind: 'run', dir });
+      const nodes: RunsNode[] = top.slice(0, this.limit).map((r) => {
+        if (r.kind === 'sweep') return r.node;
         const n: RunsNode = { kind: 'run', dir: r.dir };
         this.nodes.set(r.dir, n);
         return n;
       });
-      if (runs.length > this.limit) nodes.push({ kind: 'more', dir: this.store.root, shown: this.limit, total: runs.length });
+      if (top.length > this.limit) nodes.push({ kind: 'more', dir: this.store.root, shown: this.limit, total: top.length });
       return nodes;
     }
+    if (node.kind === 'sweep') return this.sweeps.children(node).map((c) => (c.kind === 'run' ? this.nodes.get(c.dir) ?? c : c));
+    if (node.kind === 'sweepMember') return [];
     const run = this.store.get(node.dir);
     if (!run?.manifest) return [];
     if (node.kind === 'run') return runChildren(run).map((g) => ({ kind: 'group', dir: node.dir, group: g.kind }));
@@ -171,7 +191,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   }
 
   getParent(node: RunsNode): RunsNode | undefined {
-    if (node.kind === 'run' || node.kind === 'more') return undefined;
+    if (node.kind === 'run') return this.sweeps.nodeOfRun(this.store.get(node.dir));
+    if (node.kind === 'more' || node.kind === 'sweep') return undefined;
+    if (node.kind === 'sweepMember') return this.sweeps.node(node.id);
     if (node.kind === 'group') return { kind: 'run', dir: node.dir };
     return { kind: 'group', dir: node.dir, group: node.kind === 'checkpoint' ? 'checkpoints' : 'samples' };
   }
@@ -181,6 +203,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   }
 
   dispose(): void {
+    this.sweeps.dispose();
     void this.disposables.dispose();
   }
 }

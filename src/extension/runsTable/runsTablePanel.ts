@@ -31,6 +31,8 @@ export class RunsTablePanel implements vscode.WebviewPanelSerializer, vscode.Dis
   private panel: vscode.WebviewPanel | undefined;
   private host: WebviewHost<TableHostMessage, TableWebviewMessage> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Only the runs of one sweep (its swept keys are then the config columns); undefined: every run. */
+  private scope: { sweepId: string; title: string } | undefined;
 
   private constructor(private readonly deps: RunsTableDeps) {}
 
@@ -42,9 +44,12 @@ export class RunsTablePanel implements vscode.WebviewPanelSerializer, vscode.Dis
     return table;
   }
 
-  open(): void {
+  open(scope?: { sweepId: string; title: string }): void {
+    this.scope = scope;
     if (this.panel) {
+      this.panel.title = scope?.title ?? 'Runs';
       this.panel.reveal();
+      this.sendRows();
       return;
     }
     const panel = vscode.window.createWebviewPanel(RunsTablePanel.viewType, 'Runs', vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: false });
@@ -73,7 +78,7 @@ export class RunsTablePanel implements vscode.WebviewPanelSerializer, vscode.Dis
     );
     this.host = host;
     panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'gan-studio.svg');
-    panel.title = 'Runs';
+    panel.title = this.scope?.title ?? 'Runs';
     host.setPage({ bundle: 'runsTable', title: 'Runs', loadingText: 'Loading the runs…' });
     disposables.add(
       panel.onDidDispose(() => {
@@ -89,7 +94,9 @@ export class RunsTablePanel implements vscode.WebviewPanelSerializer, vscode.Dis
   }
 
   private sendRows(): void {
-    const rows = this.deps.store.list().map((run) => {
+    const scope = this.scope;
+    const runs = scope ? this.deps.store.list().filter((r) => r.manifest?.sweep?.id === scope.sweepId) : this.deps.store.list();
+    const rows = runs.map((run) => {
       const live = run.manifest ? this.deps.controller.findByRunDir(run.dir) : undefined;
       return runRow(run, live && !live.ended ? { paused: live.paused } : undefined);
     });

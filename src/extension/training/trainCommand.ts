@@ -14,6 +14,7 @@ import {
   validateField,
 } from '../../protocol/experimentConfig';
 import type { StartParams } from '../../protocol/trainerProtocol';
+import { hasSweep, type SweepManifest } from '../../protocol/sweepFormat';
 import { ExperimentFile, findExperimentFiles, parseExperiment } from '../experiments/experimentFiles';
 import { applyRunSettings, runsRoot } from '../settings';
 import { runSteps, Step } from '../util/steppedInput';
@@ -31,6 +32,8 @@ export interface TrainCommandDeps {
   start(name: string, params: Omit<StartParams, 'dataDirs' | 'cacheDir'>): Promise<ActiveRun | undefined>;
   /** Opens a run (the run commands' `openRun`). */
   openRun(runDir: string): Promise<void>;
+  /** Starts a sweep from an experiment file with a `"sweep"` (src/extension/sweeps/sweepCommands.ts). */
+  startSweep?(uri: vscode.Uri, input: Record<string, unknown>): Promise<SweepManifest | undefined>;
 }
 
 /** Registers `ganStudio.trainGan`; the command returns the started run (integration tests use it). */
@@ -39,7 +42,7 @@ export function registerTrainGan(deps: TrainCommandDeps): vscode.Disposable {
 }
 
 /** `args.preset` skips the quick pick (for keybindings and tests): `{ "preset": "quick" }`. */
-export async function trainGan(deps: TrainCommandDeps, args?: TrainArgs): Promise<ActiveRun | undefined> {
+export async function trainGan(deps: TrainCommandDeps, args?: TrainArgs): Promise<ActiveRun | SweepManifest | undefined> {
   const root = runsRoot();
   if (!root) {
     const open = await vscode.window.showErrorMessage(
@@ -56,6 +59,7 @@ export async function trainGan(deps: TrainCommandDeps, args?: TrainArgs): Promis
       ? presetExperiment(args.preset)
       : await chooseExperiment();
   if (!chosen) return undefined;
+  if (chosen.sweep) return deps.startSweep?.(chosen.sweep.uri, chosen.sweep.input);
   return deps.start(chosen.config.name, { config: chosen.config, runsRoot: root });
 }
 
@@ -78,6 +82,8 @@ export interface ChosenExperiment {
   config: ExperimentConfig;
   /** Where it came from, for messages: "the quick preset", "experiments/lr.gan.json". */
   source: string;
+  /** The file holds a sweep: train every combination instead of `config`. */
+  sweep?: { uri: vscode.Uri; input: Record<string, unknown> };
 }
 
 type Item = vscode.QuickPickItem & { choose?: () => Promise<ChosenExperiment | undefined> };
@@ -111,7 +117,7 @@ export async function chooseExperiment(): Promise<ChosenExperiment | undefined> 
       label: `${f.problems.length ? '$(warning)' : '$(file-code)'} ${f.label}`,
       description: vscode.workspace.asRelativePath(f.uri),
       detail: f.problems.length ? `Cannot run: ${f.problems.map((p) => p.message).join(' ')}` : describe(f.config),
-      choose: () => experimentFrom(f),
+      choose: () => fileExperiment(f.uri),
     })),
     ...(files.length === 0 ? [{ label: '$(info) No *.gan.json files yet', description: 'Copy a run’s config to make one', detail: undefined }] : []),
     { label: '', kind: vscode.QuickPickItemKind.Separator },
@@ -140,7 +146,19 @@ async function experimentFrom(f: ExperimentFile): Promise<ChosenExperiment | und
 export async function fileExperiment(uri: vscode.Uri): Promise<ChosenExperiment | undefined> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  const sweep = sweepInput(text);
+  if (sweep) return { config: parseExperiment(uri, text).config, source: vscode.workspace.asRelativePath(uri), sweep: { uri, input: sweep } };
   return experimentFrom(parseExperiment(uri, text));
+}
+
+/** The file's object when it holds a sweep. */
+function sweepInput(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return hasSweep(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function describe(c: ExperimentConfig): string {

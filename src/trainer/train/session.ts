@@ -665,7 +665,7 @@ function openWriter(
   };
   if (!resumed) {
     makeDir(params.runsRoot);
-    const writer = RunWriter.create(params.runsRoot, config, v, initialProgress);
+    const writer = RunWriter.create(params.runsRoot, config, v, initialProgress, null, params.sweep);
     writer.update({ backend });
     return writer;
   }
