@@ -44,7 +44,7 @@ export interface Generator {
   latents(seed: number, count: number): Promise<Float32Array>;
   /** Images as base64 float32 (passed to the webview as they are). `classes`: a conditional generator's [count x classes] rows. */
   render(latents: Float32Array, batchNorm: BatchNormMode, classes?: Float32Array): Promise<{ images: string; count: number; computeMs: number }>;
-  saveGrid(params: Omit<SaveGridParams, 'latents'> & { latents: Float32Array }): Promise<{ file: string; width: number; height: number }>;
+  saveGrid(params: Omit<SaveGridParams, 'latents' | 'classes'> & { latents: Float32Array; classes?: Float32Array }): Promise<{ file: string; width: number; height: number }>;
   exportModel(params: ExportParams): Promise<ExportResult>;
   dispose(): Promise<void>;
 }
@@ -103,8 +103,9 @@ export class GeneratorClient implements Generator {
     return this.call(RenderRequest, params);
   }
 
-  saveGrid(params: Omit<SaveGridParams, 'latents'> & { latents: Float32Array }): Promise<{ file: string; width: number; height: number }> {
-    return this.call(SaveGridRequest, { ...params, latents: encodeFloat32(params.latents) });
+  saveGrid(params: Omit<SaveGridParams, 'latents' | 'classes'> & { latents: Float32Array; classes?: Float32Array }): Promise<{ file: string; width: number; height: number }> {
+    const { classes, ...rest } = params;
+    return this.call(SaveGridRequest, { ...rest, latents: encodeFloat32(params.latents), ...(classes ? { classes: encodeFloat32(classes) } : {}) });
   }
 
   exportModel(params: ExportParams): Promise<ExportResult> {
