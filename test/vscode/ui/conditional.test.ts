@@ -87,7 +87,7 @@ describe('Conditional run: class names beside the grid rows (UI)', () => {
     await runRow(page, runName).click();
     await treeRows(page, 'Sample grids');
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sample grids' }).first().click();
-    const last = page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Step \d+$/ }) }).last();
+    const last = page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Step \d+$/ }) }).first(); // the newest grid
     await last.waitFor();
     for (let attempt = 0; attempt < 4 && (await page.locator('.tabs-container .tab', { hasText: '.grid.png' }).count()) === 0; attempt++) {
       await last.click();
