@@ -16,7 +16,10 @@ import { Rng } from '../../../src/trainer/rng';
 import { loadCheckpoint } from '../../../src/trainer/train/checkpoint';
 import { SessionEvents, TrainingSession } from '../../../src/trainer/train/session';
 import { disposeStep, GanOptimizers, readStep, trainStep } from '../../../src/trainer/train/step';
-import { tempDir, writeImagesFixture, writeLabelsFixture } from '../helpers';
+import { syntheticImages, tempDir, writeImagesFixture, writeLabelsFixture } from '../helpers';
+import { openFakeEvaluator } from '../evaluator/fakeEvaluator';
+import { preprocessImages } from '../../../src/trainer/data/preprocess';
+import { readQuality } from '../../../src/common/qualityFiles';
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(bytes: Buffer): [number, number] {
@@ -155,6 +158,22 @@ describe('conditional GAN and 64x64 images', () => {
     const checkpoint = loadCheckpoint(path.join(session.runDir, 'checkpoints', last.id));
     assert.deepEqual(checkpoint.tensors.get('D/embed')?.length, 10 * 32, 'at 64x64 the penultimate features have 8f channels');
     assert.ok(checkpoint.tensors.has('optimizer/D/D/embed/m'), 'Adam\'s moments of the embedding');
+  });
+
+  it('a conditional 64x64 run is evaluated (its images averaged down to the evaluator\'s 32x32, every class asked for)', async () => {
+    const dataDir = tempDir();
+    writeImagesFixture(dataDir, 16);
+    writeLabelsFixture(dataDir, 16);
+    const config: ExperimentConfig = {
+      ...resolveConfig({ preset: 'smoke', conditional: true, imageSize: 64 }).config,
+      backend: 'cpu', batchSize: 8, trainSubset: 16, featureSize: 4, maxSteps: 2, evalEvery: 2, evalAfter: 0, evalSamples: 64,
+    };
+    const real = preprocessImages(syntheticImages(40), 28, 32);
+    const session = await TrainingSession.prepare({ config, runsRoot: tempDir(), dataDirs: [dataDir], offline: true }, quiet, { openEvaluator: () => openFakeEvaluator(real) });
+    await session.run();
+    const records = readQuality(session.runDir).records;
+    assert.deepEqual(records.map((r) => [r.step, r.samples]), [[2, 64]]);
+    assert.ok(Number.isFinite(records[0].fid));
   });
 
   it('a conditional run without a labels file says which file it needs', async () => {
