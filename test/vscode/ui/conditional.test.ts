@@ -8,11 +8,29 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { runCommand, screenshot, treeRows, webviewFrame } from '../harness';
 import { clearNotifications, openUiSession, runRow, screenshotOnFailure, trainWithCli, UiSession } from './session';
 
 const CLASS_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+
+/** Waits until a playground canvas shows every image of its newest request; returns its size. */
+async function drawnSize(canvas: Locator, width: number): Promise<number[]> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const [w, h, complete] = await canvas.evaluate((c: HTMLCanvasElement) => [c.width, c.height, c.dataset.complete === 'true'] as const);
+    if (complete && w === width) return [w, h];
+    if (Date.now() > deadline) throw new Error(`canvas still ${w}x${h} (complete ${complete}), expected width ${width}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function choose(select: Locator, value: string): Promise<void> {
+  await select.evaluate((el: HTMLElement & { value: string }, v: string) => {
+    el.value = v;
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, value);
+}
 
 async function pick(page: Page, label: RegExp): Promise<void> {
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: label }).first();
@@ -104,5 +122,38 @@ describe('Conditional run: class names beside the grid rows (UI)', () => {
     await frame.locator('.detail-sub', { hasText: /^Row 7 \(Sneaker\), column 0/ }).waitFor();
     await clearNotifications(page).catch(() => undefined);
     await screenshot(page, 'conditional-inspector');
+  });
+
+  it('the playground offers a class picker: one row per class, one latent under every class, and class to class', async () => {
+    const { page } = session;
+    await runCommand(page, 'View: Close All Editors');
+    await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Checkpoints' }).first().click();
+    const checkpoint = page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Step \d+ · epoch/ }) }).first();
+    await checkpoint.hover();
+    await checkpoint.locator('.action-label[aria-label="Open Generator Playground"]').click();
+    await page.locator('.tabs-container .tab', { hasText: `Playground: ${runName}` }).waitFor();
+    const frame = webviewFrame(page);
+    const classSelect = frame.locator('[data-testid=class-select]');
+    await classSelect.waitFor({ timeout: 120_000 });
+    const grid = frame.locator('canvas[data-testid=grid]');
+    assert.deepEqual(await drawnSize(grid, 274), [274, 274], '64 images in rows of 8, a class per row');
+    const strip = frame.locator('canvas[data-testid=strip]');
+    await choose(frame.locator('[data-testid=strip-mode]'), 'everyClass');
+    const pitch = 34;
+    assert.deepEqual(await drawnSize(strip, 10 * pitch + 2), [10 * pitch + 2, pitch + 2], 'the selected latent under each of the 10 classes');
+    await choose(frame.locator('[data-testid=strip-mode]'), 'classes');
+    await choose(frame.locator('vscode-single-select[aria-label="Class B"]'), '9');
+    await drawnSize(strip, 8 * pitch + 2);
+    const before = Number(await grid.getAttribute('data-seq'));
+    await choose(classSelect, '7');
+    const deadline = Date.now() + 120_000;
+    while (!(Number(await grid.getAttribute('data-seq')) > before && (await grid.getAttribute('data-complete')) === 'true')) {
+      if (Date.now() > deadline) throw new Error('the grid of class 7 was not drawn');
+      await page.waitForTimeout(100);
+    }
+    await choose(frame.locator('[data-testid=strip-mode]'), 'everyClass');
+    await drawnSize(strip, 10 * pitch + 2);
+    await strip.evaluate((el) => el.scrollIntoView({ block: 'end' }));
+    await screenshot(page, 'conditional-playground');
   });
 });
