@@ -137,6 +137,7 @@ describe('Conditional run: class names beside the grid rows (UI)', () => {
     await classSelect.waitFor({ timeout: 120_000 });
     const grid = frame.locator('canvas[data-testid=grid]');
     assert.deepEqual(await drawnSize(grid, 274), [274, 274], '64 images in rows of 8, a class per row');
+    assert.equal(await frame.locator('vscode-single-select[aria-label="Class A"]').isVisible(), false, 'class A and B only for the class-to-class strip');
     const strip = frame.locator('canvas[data-testid=strip]');
     await choose(frame.locator('[data-testid=strip-mode]'), 'everyClass');
     const pitch = 34;
@@ -153,6 +154,7 @@ describe('Conditional run: class names beside the grid rows (UI)', () => {
     }
     await choose(frame.locator('[data-testid=strip-mode]'), 'everyClass');
     await drawnSize(strip, 10 * pitch + 2);
+    assert.equal(await frame.locator('vscode-textfield[aria-label="Sample A"]').isVisible(), false, 'no samples A and B for the latent under every class');
     await strip.evaluate((el) => el.scrollIntoView({ block: 'end' }));
     await screenshot(page, 'conditional-playground');
   });
