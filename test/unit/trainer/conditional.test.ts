@@ -18,7 +18,8 @@ import { SessionEvents, TrainingSession } from '../../../src/trainer/train/sessi
 import { disposeStep, GanOptimizers, readStep, trainStep } from '../../../src/trainer/train/step';
 import { syntheticImages, tempDir, writeImagesFixture, writeLabelsFixture } from '../helpers';
 import { openFakeEvaluator } from '../evaluator/fakeEvaluator';
-import { preprocessImages } from '../../../src/trainer/data/preprocess';
+import { normalizePixel, preprocessImages, resizeBilinearU8 } from '../../../src/trainer/data/preprocess';
+import { REPO_ROOT } from '../helpers';
 import { readQuality } from '../../../src/common/qualityFiles';
 
 /** Width and height from a PNG's IHDR chunk. */
@@ -51,6 +52,15 @@ describe('conditional GAN and 64x64 images', () => {
     assert.match(size.problems[0].message, /must be one of 32, 64, not 48/);
     assert.equal(presetConfig('reference').conditional, false);
     assert.equal(presetConfig('reference').imageSize, 32);
+  });
+
+  it('resizes 28x28 to 64x64 exactly as PIL does (the 32 path\'s filter; test/fixtures/make_pil_golden.py)', () => {
+    const golden = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test/fixtures/pil-resize-golden-64.json'), 'utf8')) as { cases: { input: number[]; output: number[] }[] };
+    for (const c of golden.cases) {
+      assert.deepEqual(Array.from(resizeBilinearU8(Uint8Array.from(c.input), 28, 28, 64, 64)), c.output);
+      // What the training set holds: the same pixels, normalised.
+      assert.deepEqual(Array.from(preprocessImages(Uint8Array.from(c.input), 28, 64)), c.output.map((v) => Math.fround(normalizePixel(v))));
+    }
   });
 
   it('64x64: the DCGAN paper\'s networks (G 3,574,656; D 2,763,520 parameters at width 64), images (B,64,64,1), one logit each', () => {
