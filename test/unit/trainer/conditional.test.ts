@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CONDITIONAL_SAMPLE_COUNT, ExperimentConfig, presetConfig, resolveConfig } from '../../../src/protocol/experimentConfig';
+import { CONDITIONAL_SAMPLE_COUNT, configDiff, ExperimentConfig, presetConfig, resolveConfig, trainingOptionsSummary } from '../../../src/protocol/experimentConfig';
 import { readRun } from '../../../src/common/runReader';
 import { REAL_GRID_FILE } from '../../../src/protocol/runFormat';
 import { selectBackend } from '../../../src/trainer/backend/select';
@@ -52,6 +52,10 @@ describe('conditional GAN and 64x64 images', () => {
     assert.match(size.problems[0].message, /must be one of 32, 64, not 48/);
     assert.equal(presetConfig('reference').conditional, false);
     assert.equal(presetConfig('reference').imageSize, 32);
+    // What the dashboard header, the Runs tree tooltip and Copy Config as Experiment File show.
+    assert.deepEqual(trainingOptionsSummary(ok.config), ['conditional', '64x64']);
+    assert.deepEqual(trainingOptionsSummary(presetConfig('quick')), []);
+    assert.deepEqual(configDiff(ok.config), { preset: 'quick', sampleCount: 80, conditional: true, imageSize: 64 });
   });
 
   it('resizes 28x28 to 64x64 exactly as PIL does (the 32 path\'s filter; test/fixtures/make_pil_golden.py)', () => {
