@@ -6,7 +6,8 @@
  */
 import { ExperimentConfig, presetConfig } from '../src/protocol/experimentConfig';
 import { selectBackend } from '../src/trainer/backend/select';
-import { buildDcgan, Dcgan, generatorSpec, Network } from '../src/trainer/model/dcgan';
+import { architectureOf, buildDcgan, Dcgan, generatorSpec, Network } from '../src/trainer/model/dcgan';
+import { drawLabels } from '../src/trainer/train/step';
 import { Rng, RNG_STREAMS } from '../src/trainer/rng';
 import { disposeStep, GanOptimizers, readStep, stepOptions, trainStep } from '../src/trainer/train/step';
 
@@ -19,6 +20,8 @@ const VARIANTS: [string, Partial<ExperimentConfig>][] = [
   ['instanceNoise 0.1', { instanceNoise: 0.1 }],
   ['gEma 0.999', { gEma: 0.999 }],
   ['spectralNorm', { spectralNorm: true }],
+  ['conditional', { conditional: true }],
+  ['imageSize 64', { imageSize: 64 }],
 ];
 
 interface Trainer {
@@ -31,18 +34,22 @@ function trainer(name: string, overrides: Partial<ExperimentConfig>): Trainer {
   const config: ExperimentConfig = { ...presetConfig('quick'), ...overrides };
   const model: Dcgan = buildDcgan(config.latentSize, config.featureSize, new Rng(42, 1), {
     discriminator: config.spectralNorm ? { spectralNorm: { rng: new Rng(42, RNG_STREAMS.spectralNorm) } } : {},
+    ...architectureOf(config),
   });
   const ema = config.gEma > 0 ? new Network('G', generatorSpec(config.latentSize, config.featureSize), new Rng(0)) : undefined;
   ema?.copyFrom(model.generator);
   const optimizers = new GanOptimizers(config);
-  const data = new Rng(1, 9).fillUniform(new Float32Array(config.batchSize * 1024), -1, 1);
+  const data = new Rng(1, 9).fillUniform(new Float32Array(config.batchSize * config.imageSize * config.imageSize), -1, 1);
+  const realLabels = drawLabels(new Rng(3, 9), config.batchSize, 10);
   const rng = new Rng(2, 9);
   let n = 0;
   return {
     name,
     times: [],
     step() {
-      const out = trainStep(model, optimizers, data, rng.fillNormal(new Float32Array(config.batchSize * config.latentSize)), stepOptions(config, n++, rng));
+      const noise = rng.fillNormal(new Float32Array(config.batchSize * config.latentSize));
+      const labels = config.conditional ? { labels: { real: realLabels, fake: drawLabels(rng, config.batchSize, 10) } } : {};
+      const out = trainStep(model, optimizers, data, noise, { ...stepOptions(config, n++, rng), ...labels });
       if (ema) ema.averageFrom(model.generator, config.gEma);
       readStep(out);
       disposeStep(out);

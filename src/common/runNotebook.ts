@@ -209,7 +209,11 @@ else:
     meta = session.get_modelmeta().custom_metadata_map
     latent_size = int(meta["latent_size"])
     z = np.random.default_rng(0).standard_normal((16, latent_size), dtype=np.float32)
-    images = session.run(["image"], {"z": z})[0]
+    feeds = {"z": z}
+    if "classes" in meta:  # a conditional generator: a one-hot class per sample, 0, 1, ... in turn
+        classes = int(meta["classes"])
+        feeds["label"] = np.eye(classes, dtype=np.float32)[np.arange(16) % classes]
+    images = session.run(["image"], feeds)[0]
     fig, axes = plt.subplots(2, 8, figsize=(12, 3.3))
     for ax, image in zip(axes.flat, images):
         ax.imshow((image[0] + 1) / 2, cmap="gray", vmin=0, vmax=1)

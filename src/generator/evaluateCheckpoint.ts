@@ -16,7 +16,7 @@ import { selectBackend } from '../trainer/backend/select';
 import type { LocateOptions } from '../trainer/data/fashionMnist';
 import { GeneratorLoadError } from './loadedGenerator';
 import { OnnxGenerator } from './onnxGenerator';
-import { buildDcgan, type Dcgan } from '../trainer/model/dcgan';
+import { architectureOf, buildDcgan, type Dcgan } from '../trainer/model/dcgan';
 import { Rng, RNG_STREAMS } from '../trainer/rng';
 import { loadCheckpoint, restoreModel } from '../trainer/train/checkpoint';
 import { evaluationLatents, type Features, QualityEvaluator } from '../trainer/evaluator/qualityEvaluator';
@@ -110,7 +110,7 @@ interface EvaluatedGenerator {
 function dcganSource(dir: string, samples: number | undefined): EvaluatedGenerator {
   const checkpoint = loadCheckpoint(dir);
   const { config } = checkpoint.manifest;
-  const model = buildDcgan(config.latentSize, config.featureSize, new Rng(config.seed, RNG_STREAMS.weights));
+  const model = buildDcgan(config.latentSize, config.featureSize, new Rng(config.seed, RNG_STREAMS.weights), architectureOf(config));
   try {
     restoreModel(model, checkpoint);
   } catch (error) {

@@ -5,8 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { IMAGE_CHANNELS, IMAGE_SIZE } from '../protocol/experimentConfig';
+import { CONDITIONAL_COLUMNS } from '../protocol/experimentConfig';
 import type { BatchNormMode } from '../protocol/generatorProtocol';
-import { buildDcgan, Dcgan, latentTensor } from '../trainer/model/dcgan';
+import { architectureOf, buildDcgan, Dcgan, latentTensor } from '../trainer/model/dcgan';
 import { Rng, RNG_STREAMS } from '../trainer/rng';
 import { CheckpointError, LoadedCheckpoint, hasGeneratorEma, loadCheckpoint, restoreModel } from '../trainer/train/checkpoint';
 
@@ -50,7 +51,7 @@ export class LoadedGenerator {
       );
     }
     // The weights stream only initialises the variables, which the checkpoint then overwrites.
-    const model = buildDcgan(config.latentSize, config.featureSize, new Rng(config.seed, RNG_STREAMS.weights));
+    const model = buildDcgan(config.latentSize, config.featureSize, new Rng(config.seed, RNG_STREAMS.weights), architectureOf(config));
     try {
       restoreModel(model, checkpoint, hasGeneratorEma(checkpoint)); // a gEma run: the averaged G, as its grids show
     } catch (error) {
@@ -81,21 +82,39 @@ export class LoadedGenerator {
   }
 
   get imageSize(): number {
-    return IMAGE_SIZE;
+    return this.model.imageSize ?? IMAGE_SIZE;
+  }
+
+  /** Classes of a conditional generator (0: unconditional). */
+  get classes(): number {
+    return this.model.classes ?? 0;
   }
 
   get channels(): number {
     return IMAGE_CHANNELS;
   }
 
-  /** The generator's tanh outputs for `latents` ([count x latentSize]), NHWC, in [-1, 1]. */
-  async render(latents: Float32Array, mode: BatchNormMode): Promise<Float32Array> {
+  /**
+   * The generator's tanh outputs for `latents` ([count x latentSize]), NHWC, in [-1, 1]. A
+   * conditional generator takes `classes` ([count x classes]: one-hot rows, or mixtures of them for
+   * an interpolation between class embeddings); without them latent i asks for class
+   * floor(i / 8) mod classes, the rows of the run's grids.
+   */
+  async render(latents: Float32Array, mode: BatchNormMode, classes?: Float32Array): Promise<Float32Array> {
     if (latents.length === 0 || latents.length % this.latentSize !== 0) {
       throw new RangeError(`${latents.length} values are not whole latent vectors of ${this.latentSize}`);
     }
+    const count = latents.length / this.latentSize;
+    const k = this.classes;
+    if (classes && (k === 0 || classes.length !== count * k)) {
+      throw new RangeError(k === 0 ? 'This generator is not conditional: it takes no classes.' : `${classes.length} class values are not ${count} rows of ${k}`);
+    }
     // 'train-recompute': batch statistics without updating the running ones, so rendering in
     // train mode never changes what eval mode shows.
-    const images = tf.tidy(() => this.model.generator.forward(latentTensor(latents, this.latentSize), mode === 'eval' ? 'eval' : 'train-recompute'));
+    const images = tf.tidy(() => {
+      const classTensor = k === 0 ? undefined : tf.tensor2d(classes ?? rowClasses(count, k), [count, k]);
+      return this.model.generator.forward(latentTensor(latents, this.latentSize), mode === 'eval' ? 'eval' : 'train-recompute', classTensor);
+    });
     try {
       return (await images.data()) as Float32Array;
     } finally {
@@ -106,6 +125,13 @@ export class LoadedGenerator {
   dispose(): void {
     this.model.generator.dispose();
   }
+}
+
+/** One-hot classes for `count` latents: latent i asks for class floor(i / 8) mod `classes` (a conditional run's grid rows). */
+export function rowClasses(count: number, classes: number): Float32Array {
+  const out = new Float32Array(count * classes);
+  for (let i = 0; i < count; i++) out[i * classes + (Math.floor(i / CONDITIONAL_COLUMNS) % classes)] = 1;
+  return out;
 }
 
 /** Standard normal latents from GAN Studio's seeded generator; the first k of any count agree. */

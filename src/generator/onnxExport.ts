@@ -1,7 +1,9 @@
 /**
  * Exports a checkpoint's generator as an ONNX model (`generator.onnx` + README) for onnxruntime,
  * in Python or anywhere else: input `z` [batch, latent] float32 (standard normal), output
- * `image` [batch, channels, height, width] (NCHW, tanh, in [-1, 1]). Opset 17, encoded by
+ * `image` [batch, channels, height, width] (NCHW, tanh, in [-1, 1]). A conditional generator has a
+ * second input, `label` [batch, classes] float32: one-hot rows (or mixtures of classes), reshaped
+ * and concatenated after z's channels, as the trainer's G does. Opset 17, encoded by
  * onnx-proto through the same builder as the trainer's kernel graphs (../backend/ort/onnxModel).
  *
  * Each generator layer becomes one ConvTranspose with BatchNorm folded in (eval mode: the running
@@ -16,13 +18,18 @@ import { writeDirAtomic } from '../common/atomicFile';
 import type { CheckpointManifest } from '../protocol/runFormat';
 import { buildOnnxModel, OnnxInitializer, OnnxNode, ONNX_OPSET } from '../trainer/backend/ort/onnxModel';
 import { BN_EPS } from '../trainer/model/batchNorm';
-import { generatorSpec, IMAGE_SHAPE } from '../trainer/model/dcgan';
+import { architectureOf, generatorSpec } from '../trainer/model/dcgan';
+import { imageShapeOf } from './imageShape';
+import { CLASS_NAMES } from '../trainer/data/fashionMnist';
 import { ExportError } from './tfjsExport';
 
 export const ONNX_FILE = 'generator.onnx';
 export const ONNX_README_FILE = 'README.md';
 export const ONNX_INPUT = 'z';
 export const ONNX_OUTPUT = 'image';
+/** The class input of a conditional generator's export. */
+export const ONNX_LABEL_INPUT = 'label';
+
 
 /** The pixel mapping a consumer should apply, as written into metadata_props and the README. */
 export const PIXEL_MAPPING = 'uint8 = round((v + 1) / 2 * 255), v in [-1, 1]';
@@ -40,8 +47,12 @@ function tensorOf(tensors: ReadonlyMap<string, Float32Array>, name: string, coun
 
 /** metadata_props of the exported model: where it came from and how to use its output. */
 export function onnxMetadata(manifest: CheckpointManifest, ganStudioVersion: string, runName?: string): Record<string, string> {
-  const [h, w, c] = IMAGE_SHAPE;
+  const [h, w, c] = imageShapeOf(manifest.config);
+  const { classes } = architectureOf(manifest.config);
   return {
+    ...(classes > 0
+      ? { classes: String(classes), class_names: CLASS_NAMES.slice(0, classes).join(','), label_input: `${ONNX_LABEL_INPUT} [batch, ${classes}] float32, one-hot (or a mix of classes)` }
+      : {}),
     'gan_studio.version': ganStudioVersion,
     'gan_studio.run_id': manifest.runId,
     ...(runName ? { 'gan_studio.run_name': runName } : {}),
@@ -60,11 +71,21 @@ export function onnxMetadata(manifest: CheckpointManifest, ganStudioVersion: str
 /** The generator of `manifest` with the checkpoint's `tensors` as an ONNX ModelProto. */
 export function generatorOnnxModel(manifest: CheckpointManifest, tensors: ReadonlyMap<string, Float32Array>, ganStudioVersion: string, runName?: string): Uint8Array {
   const { latentSize, featureSize } = manifest.config;
-  const specs = generatorSpec(latentSize, featureSize);
+  const architecture = architectureOf(manifest.config);
+  const specs = generatorSpec(latentSize, featureSize, architecture);
   const nodes: OnnxNode[] = [];
   const initializers: OnnxInitializer[] = [{ name: 'z_shape', type: 'int64', dims: [4], data: [0, latentSize, 1, 1] }];
   nodes.push({ op: 'Reshape', inputs: [ONNX_INPUT, 'z_shape'], outputs: ['x0'] });
   let x = 'x0';
+  const inputs = [{ name: ONNX_INPUT, shape: ['batch', latentSize] as (string | number)[] }];
+  if (architecture.classes > 0) {
+    // The class as extra input channels after z's: [batch, classes] -> [batch, classes, 1, 1], concatenated.
+    initializers.push({ name: 'label_shape', type: 'int64', dims: [4], data: [0, architecture.classes, 1, 1] });
+    nodes.push({ op: 'Reshape', inputs: [ONNX_LABEL_INPUT, 'label_shape'], outputs: ['label_map'] });
+    nodes.push({ op: 'Concat', inputs: ['x0', 'label_map'], outputs: ['x0_label'], attrs: { axis: 1 } });
+    inputs.push({ name: ONNX_LABEL_INPUT, shape: ['batch', architecture.classes] });
+    x = 'x0_label';
+  }
   specs.forEach((spec, i) => {
     const { kernel: k, inChannels: ci, outChannels: co } = spec;
     if (spec.kind !== 'convTranspose') throw new ExportError(`Generator layer ${i} is a ${spec.kind}, not a transposed convolution.`, 'Export supports the DCGAN generator of GAN Studio only.');
@@ -108,9 +129,9 @@ export function generatorOnnxModel(manifest: CheckpointManifest, tensors: Readon
     x = last ? ONNX_OUTPUT : `g${i}_${op.toLowerCase()}`;
     nodes.push({ op, inputs: [conv], outputs: [x] });
   });
-  const [h, w, c] = IMAGE_SHAPE;
+  const [h, w, c] = imageShapeOf(manifest.config);
   return buildOnnxModel(
-    { nodes, initializers, inputs: [{ name: ONNX_INPUT, shape: ['batch', latentSize] }], outputs: [{ name: ONNX_OUTPUT, shape: ['batch', c, h, w] }] },
+    { nodes, initializers, inputs, outputs: [{ name: ONNX_OUTPUT, shape: ['batch', c, h, w] }] },
     {
       graphName: 'gan_studio_generator',
       producerVersion: ganStudioVersion,
@@ -122,7 +143,11 @@ export function generatorOnnxModel(manifest: CheckpointManifest, tensors: Readon
 
 export function onnxReadme(title: string, manifest: CheckpointManifest): string {
   const { latentSize } = manifest.config;
-  const [h, w, c] = IMAGE_SHAPE;
+  const [h, w, c] = imageShapeOf(manifest.config);
+  const { classes } = architectureOf(manifest.config);
+  const names = CLASS_NAMES.slice(0, classes);
+  const labelRow = classes > 0 ? `| input \`${ONNX_LABEL_INPUT}\` | \`[batch, ${classes}]\` float32 one-hot classes (${names.map((n, i) => `${i} ${n}`).join(', ')}); a mix of two rows interpolates between classes |\n` : '';
+  const labelFeed = classes > 0 ? `, "${ONNX_LABEL_INPUT}": np.eye(${classes}, dtype=np.float32)[np.arange(16) % ${classes}]` : '';
   return `# ${title}: generator at step ${manifest.step} (ONNX)
 
 A DCGAN generator exported by GAN Studio from checkpoint \`${manifest.id}\` of run \`${manifest.runId}\`
@@ -131,7 +156,7 @@ A DCGAN generator exported by GAN Studio from checkpoint \`${manifest.id}\` of r
 | | |
 |---|---|
 | input \`${ONNX_INPUT}\` | \`[batch, ${latentSize}]\` float32 latent vectors, standard normal (the training noise) |
-| output \`${ONNX_OUTPUT}\` | \`[batch, ${c}, ${h}, ${w}]\` (NCHW), tanh, values in [-1, 1] |
+${labelRow}| output \`${ONNX_OUTPUT}\` | \`[batch, ${c}, ${h}, ${w}]\` (NCHW), tanh, values in [-1, 1] |
 | pixels | \`${PIXEL_MAPPING}\` |
 | BatchNorm | folded into the convolutions with the running statistics (PyTorch's \`eval()\`) |
 | metadata | \`metadata_props\`: run, checkpoint, step, latent size, layout, pixel mapping |
@@ -145,7 +170,7 @@ import onnxruntime as ort
 session = ort.InferenceSession("${ONNX_FILE}")
 meta = session.get_modelmeta().custom_metadata_map
 z = np.random.default_rng(0).standard_normal((16, int(meta["latent_size"])), dtype=np.float32)
-images = session.run(["${ONNX_OUTPUT}"], {"${ONNX_INPUT}": z})[0]       # [16, ${c}, ${h}, ${w}] in [-1, 1]
+images = session.run(["${ONNX_OUTPUT}"], {"${ONNX_INPUT}": z${labelFeed}})[0]       # [16, ${c}, ${h}, ${w}] in [-1, 1]
 pixels = np.round((images + 1) / 2 * 255).astype(np.uint8)   # 8-bit grey values
 \`\`\`
 
@@ -168,7 +193,7 @@ export function writeOnnxExport(
     throw new ExportError(`${outDir} already exists.`, 'Choose another folder, or confirm that the existing export may be replaced.');
   }
   const bytes = generatorOnnxModel(manifest, tensors, ganStudioVersion, title);
-  const [h, w, c] = IMAGE_SHAPE;
+  const [h, w, c] = imageShapeOf(manifest.config);
   fs.mkdirSync(path.dirname(outDir), { recursive: true });
   writeDirAtomic(outDir, (temp) => {
     fs.writeFileSync(path.join(temp, ONNX_FILE), bytes);

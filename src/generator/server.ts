@@ -26,6 +26,7 @@ import { stepsPerEpoch } from '../protocol/experimentConfig';
 import { epochsAt } from '../protocol/steps';
 import type { BackendReport, RunError } from '../protocol/runFormat';
 import { selectBackend } from '../trainer/backend/select';
+import { CLASS_NAMES } from '../trainer/data/fashionMnist';
 import { encodeGrayPng } from '../trainer/image/png';
 import { ganStudioVersion } from '../trainer/versions';
 import { GeneratorLoadError, LoadedGenerator, seededLatents } from './loadedGenerator';
@@ -97,6 +98,27 @@ export function serveGenerator(connection: MessageConnection, hooks: GeneratorHo
     return latents;
   };
 
+  /** The classes of a render of `count` latents (conditional generators), checked. */
+  const classesOf = (params: RenderParams, count: number): Float32Array | undefined => {
+    if (params.classes === undefined) return undefined;
+    const g = loaded();
+    const k = g instanceof LoadedGenerator ? g.classes : 0;
+    if (k === 0) throw fail(GENERATOR_ERRORS.badRequest, { message: 'This generator is not conditional: it takes no classes.', hint: 'Render without classes, or load a checkpoint of a run trained with "conditional": true.' });
+    let classes: Float32Array;
+    try {
+      classes = decodeFloat32(params.classes);
+    } catch (error) {
+      throw fail(GENERATOR_ERRORS.badRequest, { message: `The classes are not base64 float32: ${(error as Error).message}.` });
+    }
+    if (classes.length !== count * k || !classes.every(Number.isFinite)) throw fail(GENERATOR_ERRORS.badRequest, { message: `The classes must be ${count} rows of ${k} finite values, not ${classes.length} values.` });
+    return classes;
+  };
+
+  const renderWith = (g: LoadedGenerator | OnnxGenerator, latents: Float32Array, params: RenderParams): Promise<Float32Array> => {
+    const classes = classesOf(params, latents.length / g.latentSize);
+    return g instanceof LoadedGenerator ? g.render(latents, params.batchNorm, classes) : g.render(latents, params.batchNorm);
+  };
+
   connection.onRequest(
     LoadRequest,
     handle(async (params): Promise<GeneratorInfo> => {
@@ -122,6 +144,7 @@ export function serveGenerator(connection: MessageConnection, hooks: GeneratorHo
         sampleCount: next.fixedNoise.length / next.latentSize,
         seed: manifest.config.seed,
         backend,
+        ...(next instanceof LoadedGenerator && next.classes > 0 ? { classNames: CLASS_NAMES.slice(0, next.classes) } : {}),
       };
     }),
   );
@@ -142,7 +165,7 @@ export function serveGenerator(connection: MessageConnection, hooks: GeneratorHo
       const latents = latentsOf(params);
       const g = loaded();
       const started = performance.now();
-      const images = await g.render(latents, params.batchNorm);
+      const images = await renderWith(g, latents, params);
       return { images: encodeFloat32(images), count: latents.length / g.latentSize, computeMs: performance.now() - started };
     }),
   );
@@ -153,7 +176,7 @@ export function serveGenerator(connection: MessageConnection, hooks: GeneratorHo
       const latents = latentsOf(params);
       const g = loaded();
       if (!path.isAbsolute(params.file)) throw fail(GENERATOR_ERRORS.badRequest, { message: `Save needs an absolute file path, not "${params.file}".` });
-      const pixels = toPixels(await g.render(latents, params.batchNorm), params.mapping);
+      const pixels = toPixels(await renderWith(g, latents, params), params.mapping);
       const { geometry, pixels: grid } = composeGrid(pixels, g.imageSize, Math.max(1, Math.floor(params.columns)));
       writeFileAtomic(params.file, encodeGrayPng(geometry.width, geometry.height, grid, { Software: 'GAN Studio', ...params.text }));
       return { file: params.file, width: geometry.width, height: geometry.height };

@@ -16,7 +16,9 @@ import { writeDirAtomic } from '../common/atomicFile';
 import type { ExperimentConfig } from '../protocol/experimentConfig';
 import type { CheckpointManifest } from '../protocol/runFormat';
 import { BN_EPS, BN_MOMENTUM } from '../trainer/model/batchNorm';
-import { generatorSpec, IMAGE_SHAPE, LayerSpec } from '../trainer/model/dcgan';
+import { architectureOf, generatorSpec, LayerSpec } from '../trainer/model/dcgan';
+import { CLASS_NAMES } from '../trainer/data/fashionMnist';
+import { imageShapeOf } from './imageShape';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'group1-shard1of1.bin';
@@ -58,9 +60,41 @@ export interface LayersModel {
   weights: WeightEntry[];
 }
 
+/** The class input of a conditional generator's export (a second model input). */
+export const TFJS_LABEL_INPUT = 'label';
+
+/**
+ * A conditional generator as a functional Layers model: inputs z [batch, latent] and label
+ * [batch, classes], each reshaped to a 1x1 map and concatenated (z's channels first, as the
+ * trainer's G), then the same layers as the unconditional Sequential model, in a chain.
+ */
+function functionalTopology(layers: KerasLayer[], latentSize: number, classes: number): Record<string, unknown> {
+  const input = (name: string, size: number) => ({ class_name: 'InputLayer', name, inbound_nodes: [], config: { name, batch_input_shape: [null, size], dtype: 'float32', sparse: false } });
+  const [latentToMap, ...rest] = layers;
+  const chain: Record<string, unknown>[] = [
+    input('z', latentSize),
+    input(TFJS_LABEL_INPUT, classes),
+    { class_name: 'Reshape', name: 'latent_to_map', inbound_nodes: [[['z', 0, 0, {}]]], config: { name: 'latent_to_map', trainable: false, dtype: 'float32', target_shape: [1, 1, latentSize] } },
+    { class_name: 'Reshape', name: 'label_to_map', inbound_nodes: [[[TFJS_LABEL_INPUT, 0, 0, {}]]], config: { name: 'label_to_map', trainable: false, dtype: 'float32', target_shape: [1, 1, classes] } },
+    { class_name: 'Concatenate', name: 'latent_and_label', inbound_nodes: [[['latent_to_map', 0, 0, {}], ['label_to_map', 0, 0, {}]]], config: { name: 'latent_and_label', trainable: false, dtype: 'float32', axis: -1 } },
+  ];
+  void latentToMap;
+  let previous = 'latent_and_label';
+  for (const layer of rest) {
+    const name = String(layer.config.name);
+    chain.push({ class_name: layer.class_name, name, inbound_nodes: [[[previous, 0, 0, {}]]], config: layer.config });
+    previous = name;
+  }
+  return { class_name: 'Model', config: { name: 'generator', layers: chain, input_layers: [['z', 0, 0], [TFJS_LABEL_INPUT, 0, 0]], output_layers: [[previous, 0, 0]] }, backend: 'tensor_flow.js' };
+}
+
 /** The Layers topology and the weight list of the generator that `config` describes. */
-export function generatorLayersModel(config: Pick<ExperimentConfig, 'latentSize' | 'featureSize'>, metadata: Record<string, unknown>): LayersModel {
-  const specs = generatorSpec(config.latentSize, config.featureSize);
+export function generatorLayersModel(
+  config: Pick<ExperimentConfig, 'latentSize' | 'featureSize'> & Partial<Pick<ExperimentConfig, 'conditional' | 'imageSize'>>,
+  metadata: Record<string, unknown>,
+): LayersModel {
+  const architecture = architectureOf(config);
+  const specs = generatorSpec(config.latentSize, config.featureSize, architecture);
   const layers: KerasLayer[] = [
     {
       class_name: 'Reshape',
@@ -107,7 +141,10 @@ export function generatorLayersModel(config: Pick<ExperimentConfig, 'latentSize'
     format: 'layers-model',
     generatedBy: `GAN Studio ${metadata.ganStudioVersion ?? ''}`.trim(),
     convertedBy: null,
-    modelTopology: { class_name: 'Sequential', config: { name: 'generator', layers }, backend: 'tensor_flow.js' },
+    modelTopology:
+      architecture.classes > 0
+        ? functionalTopology(layers, config.latentSize, architecture.classes)
+        : { class_name: 'Sequential', config: { name: 'generator', layers }, backend: 'tensor_flow.js' },
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })) }],
     userDefinedMetadata: { ganStudio: metadata },
   };
@@ -137,8 +174,21 @@ export function weightsData(weights: WeightEntry[], tensors: ReadonlyMap<string,
 export function exportReadme(title: string, manifest: CheckpointManifest, outputShape: number[]): string {
   const { latentSize } = manifest.config;
   const [h, w, c] = outputShape;
-  return `# ${title}: generator at step ${manifest.step}
+  const { classes } = architectureOf(manifest.config);
+  const conditional =
+    classes > 0
+      ? `
+## A conditional generator: two inputs
 
+This generator was trained with \`"conditional": true\`: \`model.predict([z, label])\` takes a second
+input \`${TFJS_LABEL_INPUT}\`, \`[batch, ${classes}]\` float32 one-hot classes
+(${CLASS_NAMES.slice(0, classes).map((n, i) => `${i} ${n}`).join(', ')}); a mix of two one-hot rows
+interpolates between the classes. For example \`tf.oneHot(tf.tensor1d([7], 'int32'), ${classes}).toFloat()\` asks for
+class 7 (${CLASS_NAMES[7]}).
+`
+      : '';
+  return `# ${title}: generator at step ${manifest.step}
+${conditional}
 A DCGAN generator exported by GAN Studio from checkpoint \`${manifest.id}\` of run \`${manifest.runId}\`
 (epoch ${manifest.epoch}, ${manifest.step} iterations), as a TensorFlow.js Layers model.
 
@@ -193,7 +243,7 @@ export function writeTfjsExport(
     throw new ExportError(`${outDir} already exists.`, 'Choose another folder, or confirm that the existing export may be replaced.');
   }
   const { config } = manifest;
-  const outputShape = [...IMAGE_SHAPE];
+  const outputShape = [...imageShapeOf(config)];
   const metadata = {
     ganStudioVersion,
     runId: manifest.runId,
@@ -202,6 +252,7 @@ export function writeTfjsExport(
     epoch: manifest.epoch,
     latentSize: config.latentSize,
     featureSize: config.featureSize,
+    ...(config.conditional ? { classes: architectureOf(config).classes, classNames: CLASS_NAMES.slice(0, architectureOf(config).classes), labelInput: TFJS_LABEL_INPUT } : {}),
     outputShape,
     outputRange: [-1, 1],
     batchNorm: 'predict() uses running statistics (eval); apply(z, {training: true}) uses batch statistics like the sample grids',

@@ -46,6 +46,10 @@ export interface RunInfo {
   metricsWarning: string | null;
   /** Logged from the user's own script ("PyTorch 1.13.1 via gan_studio.py"): the dashboard follows it but cannot stop or resume it. */
   external?: string | null;
+  /** Labels of the sample grids' rows, top to bottom (a conditional run: its classes); absent: unlabelled. */
+  gridRows?: string[];
+  /** Side of one image of the grids in pixels (absent: 32). */
+  imageSize?: number;
 }
 
 /** A saved grid of G(fixed noise). */

@@ -71,7 +71,22 @@ export interface ExperimentConfig {
   gEma: number;
   /** Spectral normalisation of D's convolutions (one power iteration per D update). */
   spectralNorm: boolean;
+  /** Class-conditional GAN: G gets a one-hot label beside z, D is a projection discriminator; grids show one row per class. */
+  conditional: boolean;
+  /** Side of the images in pixels: 32 (the lesson) or 64 (one more block in G and D, as in the DCGAN paper). */
+  imageSize: ImageSizeChoice;
 }
+
+/** Image sizes the models are built for. */
+export const IMAGE_SIZE_CHOICES = [32, 64] as const;
+export type ImageSizeChoice = (typeof IMAGE_SIZE_CHOICES)[number];
+
+/** Classes of a conditional run (FashionMNIST's ten). */
+export const CONDITIONAL_CLASSES = 10;
+/** Images per class row of a conditional run's sample grids (10 rows x 8 columns). */
+export const CONDITIONAL_COLUMNS = 8;
+/** The sampleCount of a conditional run: one row of CONDITIONAL_COLUMNS per class. */
+export const CONDITIONAL_SAMPLE_COUNT = CONDITIONAL_CLASSES * CONDITIONAL_COLUMNS;
 
 /** Image geometry of the reference experiment (FashionMNIST resized to 32x32, one channel). */
 export const IMAGE_SIZE = 32;
@@ -107,6 +122,8 @@ const REFERENCE: ExperimentConfig = {
   instanceNoiseDecaySteps: null,
   gEma: 0,
   spectralNorm: false,
+  conditional: false,
+  imageSize: 32,
 };
 
 export const PRESETS: Readonly<Record<PresetName, Readonly<ExperimentConfig>>> = {
@@ -168,7 +185,8 @@ type FieldRule =
   | { kind: 'number'; min: number; max: number; exclusiveMin?: boolean; exclusiveMax?: boolean; nullable?: boolean }
   | { kind: 'boolean' }
   | { kind: 'string' }
-  | { kind: 'enum'; values: readonly string[] };
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'intEnum'; values: readonly number[] };
 
 /** The type and range of every field; also the source of the language server's hovers. */
 export const CONFIG_FIELDS: Readonly<Record<keyof ExperimentConfig, { rule: FieldRule; doc: string }>> = {
@@ -207,6 +225,14 @@ export const CONFIG_FIELDS: Readonly<Record<keyof ExperimentConfig, { rule: Fiel
   instanceNoiseDecaySteps: { rule: { kind: 'int', min: 1, max: 1e9, nullable: true }, doc: 'Anneal instanceNoise linearly to 0 over this many iterations; null keeps it constant.' },
   gEma: { rule: { kind: 'number', min: 0, max: 1, exclusiveMax: true }, doc: 'Exponential moving average of G\'s weights (decay, e.g. 0.999), used for the sample grids and saved in checkpoints; 0 is off.' },
   spectralNorm: { rule: { kind: 'boolean' }, doc: 'Spectral normalisation of D\'s convolutions (Miyato et al. 2018): each weight is divided by its largest singular value, estimated by one power iteration per D update.' },
+  conditional: {
+    rule: { kind: 'boolean' },
+    doc: 'Class-conditional GAN (FashionMNIST labels): G gets a one-hot class beside z, D is a projection discriminator (Miyato & Koyama 2018: the inner product of a learned class embedding with D\'s pooled penultimate features is added to its logit). Sample grids show one row of 8 per class (sampleCount 80).',
+  },
+  imageSize: {
+    rule: { kind: 'intEnum', values: IMAGE_SIZE_CHOICES },
+    doc: 'Image side in pixels: 32 (the lesson) or 64 (one more block in G and D, as in the DCGAN paper; the data is resized with the same PIL bilinear filter; about 4x the compute per step).',
+  },
 };
 
 /** The non-default loss and stabiliser settings, in short words (for one-line summaries); empty for the lesson's. */
@@ -220,6 +246,8 @@ export function trainingOptionsSummary(c: Partial<ExperimentConfig>): string[] {
   if (c.instanceNoise) out.push(`instance noise ${c.instanceNoise}${c.instanceNoiseDecaySteps != null ? ` → 0 over ${c.instanceNoiseDecaySteps}` : ''}`);
   if (c.gEma) out.push(`G EMA ${c.gEma}`);
   if (c.spectralNorm) out.push('spectral norm');
+  if (c.conditional) out.push('conditional');
+  if (c.imageSize !== undefined && c.imageSize !== 32) out.push(`${c.imageSize}x${c.imageSize}`);
   return out;
 }
 
@@ -235,6 +263,8 @@ function checkField(value: unknown, rule: FieldRule): string | undefined {
         return `"${value}" ${LOSS_UNAVAILABLE[value]}`;
       }
       return `must be one of ${rule.values.map((v) => `"${v}"`).join(', ')}`;
+    case 'intEnum':
+      return typeof value === 'number' && rule.values.includes(value) ? undefined : `must be one of ${rule.values.join(', ')}${typeof value === 'number' ? `, not ${value}` : ''}`;
     case 'int': {
       if (value === null && rule.nullable) return undefined;
       const range = `an integer from ${rule.min} to ${rule.max}${rule.nullable ? ' (or null)' : ''}`;
@@ -311,6 +341,13 @@ export function resolveConfig(overrides: unknown, base?: ExperimentConfig): Reso
     problems.push({
       key: 'labelSmoothing',
       message: '"labelSmoothing" applies to the bce and lsgan losses; the hinge loss has no target to smooth. Set it to 0 or choose another loss.',
+    });
+  }
+  if (config.conditional && !('sampleCount' in input)) config.sampleCount = CONDITIONAL_SAMPLE_COUNT;
+  if (config.conditional && config.sampleCount !== CONDITIONAL_SAMPLE_COUNT) {
+    problems.push({
+      key: 'sampleCount',
+      message: `A conditional run's grids show one row of ${CONDITIONAL_COLUMNS} per class: "sampleCount" must be ${CONDITIONAL_SAMPLE_COUNT} (${CONDITIONAL_CLASSES} classes x ${CONDITIONAL_COLUMNS}), not ${config.sampleCount}. Remove it (a conditional run sets it) or set it to ${CONDITIONAL_SAMPLE_COUNT}.`,
     });
   }
   if (config.instanceNoiseDecaySteps !== null && config.instanceNoise === 0) {

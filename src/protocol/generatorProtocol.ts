@@ -42,6 +42,8 @@ export interface GeneratorInfo {
   /** The run's seed. */
   seed: number;
   backend: BackendReport;
+  /** A conditional generator's class names, by label (absent: unconditional). */
+  classNames?: string[];
 }
 
 export interface LatentsParams {
@@ -53,6 +55,12 @@ export interface RenderParams {
   /** base64 float32 [count x latentSize]. */
   latents: string;
   batchNorm: BatchNormMode;
+  /**
+   * A conditional generator's classes: base64 float32 [count x classes], one-hot rows or mixtures
+   * of classes (an interpolation between class embeddings). Absent: latent i asks for class
+   * floor(i / 8) mod classes, the rows of the run's grids. An unconditional generator refuses them.
+   */
+  classes?: string;
 }
 
 export interface RenderResult {

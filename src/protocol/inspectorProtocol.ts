@@ -36,6 +36,8 @@ export interface InspectorRun {
   realCount: number;
   grids: GridImage[];
   real: { file: string; src: string } | null;
+  /** Labels of the grids' rows, top to bottom (a conditional run: its classes); absent: unlabelled. */
+  gridRows?: string[];
 }
 
 /** The file the editor was opened on. */

@@ -44,6 +44,44 @@ export interface PlaygroundSettings {
   dims: number[];
   /** Slider values that differ from the selected sample's latent: [dimension, value]. */
   edits: [number, number][];
+  /**
+   * A conditional generator's class for the grid and the selected sample: -1 asks for one row of
+   * 8 per class (the run's grids), k for class k everywhere. Ignored by unconditional generators.
+   */
+  gridClass: number;
+  /**
+   * What the interpolation strip shows: `latents`, samples A to B; a conditional generator also
+   * `classes`, the selected sample's latent from class A to class B (the one-hot class mixed
+   * linearly: an interpolation between the class embeddings), or `everyClass`, that latent under
+   * every class.
+   */
+  strip: StripMode;
+  classA: number;
+  classB: number;
+}
+
+export const STRIP_MODES = ['latents', 'classes', 'everyClass'] as const;
+export type StripMode = (typeof STRIP_MODES)[number];
+
+/** Images per class row of a conditional generator's grid. */
+export const CLASS_ROW_COLUMNS = 8;
+
+/** The one-hot class rows of `count` images: class k, or (k = -1) class floor(i / 8) mod classes. */
+export function classRows(count: number, classes: number, k: number): Float32Array {
+  const out = new Float32Array(count * classes);
+  for (let i = 0; i < count; i++) out[i * classes + (k >= 0 ? k : Math.floor(i / CLASS_ROW_COLUMNS) % classes)] = 1;
+  return out;
+}
+
+/** `steps` class rows from one-hot a to one-hot b, mixed linearly (b = a gives a constant strip). */
+export function classInterpolation(a: number, b: number, steps: number, classes: number): Float32Array {
+  const out = new Float32Array(steps * classes);
+  for (let s = 0; s < steps; s++) {
+    const t = steps === 1 ? 0 : s / (steps - 1);
+    out[s * classes + a] += 1 - t;
+    out[s * classes + b] += t;
+  }
+  return out;
 }
 
 /** Everything needed to reopen a playground after a reload (the webview's saved state). */
@@ -70,6 +108,10 @@ export function defaultSettings(latentSize: number): PlaygroundSettings {
     method: 'spherical',
     dims: Array.from({ length: Math.min(SLIDER_COUNT, latentSize) }, (_, i) => i),
     edits: [],
+    gridClass: -1,
+    strip: 'latents',
+    classA: 0,
+    classB: 1,
   };
 }
 
@@ -78,6 +120,8 @@ export interface PlaygroundLimits {
   latentSize: number;
   /** Images in the run's fixed noise. */
   sampleCount: number;
+  /** Classes of a conditional generator (absent or 0: unconditional). */
+  classes?: number;
 }
 
 /** Images in the grid under `settings`. */
@@ -110,6 +154,12 @@ export function applySettings(current: PlaygroundSettings, patch: Partial<Playgr
     if (dims.length > 0 && dims.length <= SLIDER_COUNT) next.dims = dims;
   }
   next.dims = next.dims.filter((d) => d < limits.latentSize);
+  const classes = limits.classes ?? 0;
+  next.gridClass = classes > 0 ? clampInt(patch.gridClass ?? next.gridClass, -1, classes - 1, -1) : -1;
+  next.classA = classes > 0 ? clampInt(patch.classA ?? next.classA, 0, classes - 1, 0) : 0;
+  next.classB = classes > 0 ? clampInt(patch.classB ?? next.classB, 0, classes - 1, Math.min(1, classes - 1)) : 1;
+  if (patch.strip !== undefined && (STRIP_MODES as readonly string[]).includes(patch.strip)) next.strip = patch.strip;
+  if (classes === 0) next.strip = 'latents';
   // A new selection or new latents start from the unedited vector.
   const latentsChanged = next.source !== current.source || next.seed !== current.seed || (next.source === 'seed' && next.count !== current.count);
   if (next.selected !== current.selected || latentsChanged) next.edits = [];
@@ -133,9 +183,12 @@ export interface RenderPlan {
 export function planRenders(before: PlaygroundSettings | undefined, after: PlaygroundSettings): RenderPlan {
   if (!before) return { latents: true, grid: true, strip: true, single: true };
   const latents = before.source !== after.source || before.seed !== after.seed || (after.source === 'seed' && before.count !== after.count);
-  const grid = latents || before.batchNorm !== after.batchNorm;
-  const strip = latents || before.a !== after.a || before.b !== after.b || before.steps !== after.steps || before.method !== after.method;
-  const single = latents || before.selected !== after.selected || JSON.stringify(before.edits) !== JSON.stringify(after.edits);
+  const classChanged = before.gridClass !== after.gridClass;
+  const grid = latents || before.batchNorm !== after.batchNorm || classChanged;
+  const classStrip = after.strip !== 'latents' && (before.selected !== after.selected || before.classA !== after.classA || before.classB !== after.classB);
+  const strip =
+    latents || before.a !== after.a || before.b !== after.b || before.steps !== after.steps || before.method !== after.method || before.strip !== after.strip || classStrip || (after.strip === 'latents' && classChanged);
+  const single = latents || before.selected !== after.selected || JSON.stringify(before.edits) !== JSON.stringify(after.edits) || classChanged;
   return { latents, grid, strip, single };
 }
 
@@ -150,6 +203,8 @@ export interface PlaygroundInfo {
   featureSize: number;
   imageSize: number;
   sampleCount: number;
+  /** A conditional generator's class names, by label (absent: unconditional). */
+  classNames?: string[];
   /** The backend that renders, e.g. "wasm: tfjs-backend-wasm 4.22.0 (SIMD, 1 thread)". */
   backend: string;
 }

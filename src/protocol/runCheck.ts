@@ -209,7 +209,7 @@ function checkMetrics(folder: RunFolderReader, m: Record<string, unknown>, p: Pr
 
 function checkSamples(folder: RunFolderReader, m: Record<string, unknown>, p: Problems): void {
   const external = isRecord(m.external) ? m.external : undefined;
-  const imageSize = external && isInt(external.imageSize) ? external.imageSize : IMAGE_SIZE;
+  const imageSize = external && isInt(external.imageSize) ? external.imageSize : isRecord(m.config) && isInt(m.config.imageSize) ? m.config.imageSize : IMAGE_SIZE;
   const sampleCount = isRecord(m.config) && isInt(m.config.sampleCount) ? m.config.sampleCount : 64;
   const realCount = external && isInt(external.realCount) ? external.realCount : sampleCount;
   const checkGrid = (file: string, field: string, count: number) => {

@@ -131,6 +131,11 @@ export interface RunManifest {
   external?: ExternalRunInfo;
   /** Things the trainer noticed that a user should know (e.g. a saturated run); absent: none. */
   warnings?: RunWarning[];
+  /**
+   * Labels of the rows of the sample grids and the real-images grid, top to bottom: a conditional
+   * run's class names (one row of 8 per class). Absent: the rows are not labelled.
+   */
+  gridRows?: string[];
   /** Best FID and the mode-collapse flag once the run has been evaluated (quality.json has the rest). */
   quality?: QualityFlag | null;
   /**

@@ -177,6 +177,7 @@ export function complete(text: string, offset: number): Completion[] {
       }));
     }
     if (rule.kind === 'boolean') return [true, false].map((v) => ({ label: String(v), insertText: String(v), snippet: false, detail: '', documentation: '', kind: 'value' as const }));
+    if (rule.kind === 'intEnum') return rule.values.map((v) => ({ label: String(v), insertText: String(v), snippet: false, detail: '', documentation: '', kind: 'value' as const }));
     if (rule.kind === 'number' && rule.nullable) return [{ label: 'null', insertText: 'null', snippet: false, detail: 'use learningRate', documentation: '', kind: 'value' }];
     if (rule.kind === 'int' && rule.nullable) return [{ label: 'null', insertText: 'null', snippet: false, detail: 'no limit / all', documentation: '', kind: 'value' }];
   }
@@ -187,6 +188,7 @@ function snippetValue(key: Keys, value: unknown): string {
   const rule = CONFIG_FIELDS[key].rule;
   if (rule.kind === 'enum') return `"\${1|${rule.values.join(',')}|}"`;
   if (rule.kind === 'boolean') return `\${1|${value ? 'true,false' : 'false,true'}|}`;
+  if (rule.kind === 'intEnum') return `\${1|${[value, ...rule.values.filter((v) => v !== value)].join(',')}|}`;
   return `\${1:${JSON.stringify(value).replace(/[$}\\]/g, '\\$&')}}`;
 }
 

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { encodeIdx } from '../../src/trainer/data/idx';
-import { TRAIN_IMAGES } from '../../src/trainer/data/fashionMnist';
+import { TRAIN_IMAGES, TRAIN_LABELS } from '../../src/trainer/data/fashionMnist';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -34,6 +34,13 @@ export function syntheticImages(count: number): Uint8Array {
 export function writeImagesFixture(dir: string, count: number, pixels = syntheticImages(count)): string {
   const file = path.join(dir, TRAIN_IMAGES.name);
   fs.writeFileSync(file, zlib.gzipSync(encodeIdx([count, 28, 28], pixels)));
+  return file;
+}
+
+/** Writes a gzipped IDX training-labels file of `count` labels (image n: class n mod 10) into `dir`; returns the path. */
+export function writeLabelsFixture(dir: string, count: number): string {
+  const file = path.join(dir, TRAIN_LABELS.name);
+  fs.writeFileSync(file, zlib.gzipSync(encodeIdx([count], Uint8Array.from({ length: count }, (_, n) => n % 10))));
   return file;
 }
 

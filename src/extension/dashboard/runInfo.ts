@@ -68,6 +68,8 @@ export function buildRunInfo(summary: RunSummary, live: LiveState | undefined, m
     createdAt: m.createdAt,
     metricsWarning,
     external: m.external ? `${m.external.framework ? `${m.external.framework} via ` : ''}${m.external.logger}` : null,
+    ...(m.gridRows ? { gridRows: [...m.gridRows] } : {}),
+    ...((m.external?.imageSize ?? c.imageSize ?? 32) !== 32 ? { imageSize: m.external?.imageSize ?? c.imageSize } : {}),
   };
 }
 

@@ -54,10 +54,11 @@ export function inspectorRun(run: RunSummary, src: (file: string) => string): In
     status: displayStatus(run),
     sampleCount: m.config.sampleCount,
     // External runs say their image size and real-grid size; GAN Studio's own runs are 32x32 and 64 real images.
-    imageSize: m.external?.imageSize ?? IMAGE_SIZE,
+    imageSize: m.external?.imageSize ?? m.config.imageSize ?? IMAGE_SIZE,
     realCount: m.external?.realCount ?? m.config.sampleCount,
     grids,
     real: fs.existsSync(realFile) ? { file: REAL_GRID_FILE, src: src(realFile) } : null,
+    ...(m.gridRows ? { gridRows: [...m.gridRows] } : {}),
   };
 }
 

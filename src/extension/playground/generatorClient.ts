@@ -42,9 +42,9 @@ export interface GeneratorClientOptions {
 export interface Generator {
   load(params: GeneratorLoadParams): Promise<GeneratorInfo>;
   latents(seed: number, count: number): Promise<Float32Array>;
-  /** Images as base64 float32 (passed to the webview as they are). */
-  render(latents: Float32Array, batchNorm: BatchNormMode): Promise<{ images: string; count: number; computeMs: number }>;
-  saveGrid(params: Omit<SaveGridParams, 'latents'> & { latents: Float32Array }): Promise<{ file: string; width: number; height: number }>;
+  /** Images as base64 float32 (passed to the webview as they are). `classes`: a conditional generator's [count x classes] rows. */
+  render(latents: Float32Array, batchNorm: BatchNormMode, classes?: Float32Array): Promise<{ images: string; count: number; computeMs: number }>;
+  saveGrid(params: Omit<SaveGridParams, 'latents' | 'classes'> & { latents: Float32Array; classes?: Float32Array }): Promise<{ file: string; width: number; height: number }>;
   exportModel(params: ExportParams): Promise<ExportResult>;
   dispose(): Promise<void>;
 }
@@ -98,13 +98,14 @@ export class GeneratorClient implements Generator {
     return decodeFloat32(latents);
   }
 
-  render(latents: Float32Array, batchNorm: BatchNormMode): Promise<{ images: string; count: number; computeMs: number }> {
-    const params: RenderParams = { latents: encodeFloat32(latents), batchNorm };
+  render(latents: Float32Array, batchNorm: BatchNormMode, classes?: Float32Array): Promise<{ images: string; count: number; computeMs: number }> {
+    const params: RenderParams = { latents: encodeFloat32(latents), batchNorm, ...(classes ? { classes: encodeFloat32(classes) } : {}) };
     return this.call(RenderRequest, params);
   }
 
-  saveGrid(params: Omit<SaveGridParams, 'latents'> & { latents: Float32Array }): Promise<{ file: string; width: number; height: number }> {
-    return this.call(SaveGridRequest, { ...params, latents: encodeFloat32(params.latents) });
+  saveGrid(params: Omit<SaveGridParams, 'latents' | 'classes'> & { latents: Float32Array; classes?: Float32Array }): Promise<{ file: string; width: number; height: number }> {
+    const { classes, ...rest } = params;
+    return this.call(SaveGridRequest, { ...rest, latents: encodeFloat32(params.latents), ...(classes ? { classes: encodeFloat32(classes) } : {}) });
   }
 
   exportModel(params: ExportParams): Promise<ExportResult> {

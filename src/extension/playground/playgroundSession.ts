@@ -20,6 +20,9 @@ import {
   PlaygroundToHost,
   planRenders,
   RenderKind,
+  CLASS_ROW_COLUMNS,
+  classInterpolation,
+  classRows,
 } from '../../protocol/playgroundProtocol';
 import type { RunError } from '../../protocol/runFormat';
 import { Generator, GeneratorError } from './generatorClient';
@@ -63,7 +66,7 @@ export class PlaygroundSession {
     private readonly actions: PlaygroundActions,
     private restored?: Partial<PlaygroundSettings>,
   ) {
-    this.scheduler = new RenderScheduler((latents, mode) => this.generator.render(latents, mode), {
+    this.scheduler = new RenderScheduler((latents, mode, classes) => (classes ? this.generator.render(latents, mode, classes) : this.generator.render(latents, mode)), {
       result: (o) => {
         const received = this.receivedAt.get(o.seq);
         const hostMs = received === undefined ? 0 : performance.now() - received;
@@ -85,7 +88,7 @@ export class PlaygroundSession {
   }
 
   private get limits(): PlaygroundLimits {
-    return { latentSize: this.info!.latentSize, sampleCount: this.info!.sampleCount };
+    return { latentSize: this.info!.latentSize, sampleCount: this.info!.sampleCount, classes: this.info!.classNames?.length ?? 0 };
   }
 
   /** Loads the checkpoint (once; again after a failure) and sends everything to the webview. */
@@ -133,6 +136,7 @@ export class PlaygroundSession {
       featureSize: info.featureSize,
       imageSize: info.imageSize,
       sampleCount: info.sampleCount,
+      ...(info.classNames ? { classNames: info.classNames } : {}),
       backend: `${info.backend.name}: ${info.backend.detail}`,
     };
   }
@@ -199,12 +203,43 @@ export class PlaygroundSession {
     }
     // The strip and the sliders show single images, so they use running statistics (eval); the
     // grid follows the BatchNorm setting.
-    if (plan.single) this.scheduler.submit({ kind: 'single', seq, latents: this.editedLatent(), latentSize, batchNorm: 'eval', columns: 1 });
+    const k = this.classCount;
+    const conditional = (classes: Float32Array) => (k > 0 ? { classes, classCount: k } : {});
+    if (plan.single) this.scheduler.submit({ kind: 'single', seq, latents: this.editedLatent(), latentSize, batchNorm: 'eval', columns: 1, ...conditional(this.sampleClasses([settings.selected])) });
     if (plan.strip) {
-      const strip = interpolate(latentAt(latents, latentSize, settings.a), latentAt(latents, latentSize, settings.b), settings.steps, settings.method);
-      this.scheduler.submit({ kind: 'strip', seq, latents: strip, latentSize, batchNorm: 'eval', columns: settings.steps });
+      const selected = latentAt(latents, latentSize, settings.selected);
+      if (k > 0 && settings.strip !== 'latents') {
+        // One latent (the selected sample's), the class changing: every class, or class A to class B.
+        const steps = settings.strip === 'everyClass' ? k : settings.steps;
+        const repeated = new Float32Array(steps * latentSize);
+        for (let i = 0; i < steps; i++) repeated.set(selected, i * latentSize);
+        const classes = settings.strip === 'everyClass' ? Float32Array.from({ length: k * k }, (_, i) => (Math.floor(i / k) === i % k ? 1 : 0)) : classInterpolation(settings.classA, settings.classB, steps, k);
+        this.scheduler.submit({ kind: 'strip', seq, latents: repeated, latentSize, batchNorm: 'eval', columns: steps, classes, classCount: k });
+      } else {
+        const strip = interpolate(latentAt(latents, latentSize, settings.a), latentAt(latents, latentSize, settings.b), settings.steps, settings.method);
+        // Conditional: the strip keeps sample A's class.
+        this.scheduler.submit({ kind: 'strip', seq, latents: strip, latentSize, batchNorm: 'eval', columns: settings.steps, ...conditional(this.sampleClasses(new Array<number>(settings.steps).fill(settings.a))) });
+      }
     }
-    if (plan.grid) this.scheduler.submit({ kind: 'grid', seq, latents: latents.subarray(0, count * latentSize), latentSize, batchNorm: settings.batchNorm, columns: columnsFor(count) });
+    if (plan.grid) {
+      const columns = k > 0 && settings.gridClass === -1 ? CLASS_ROW_COLUMNS : columnsFor(count);
+      this.scheduler.submit({ kind: 'grid', seq, latents: latents.subarray(0, count * latentSize), latentSize, batchNorm: settings.batchNorm, columns, ...conditional(classRows(count, k, settings.gridClass)) });
+    }
+  }
+
+  /** Classes of a conditional generator (0: unconditional). */
+  private get classCount(): number {
+    return this.info?.classNames?.length ?? 0;
+  }
+
+  /** One-hot classes of grid samples `indices` under the current settings (a sample's row class, or the chosen class). */
+  private sampleClasses(indices: number[]): Float32Array {
+    const k = this.classCount;
+    const out = new Float32Array(indices.length * k);
+    if (k === 0) return out;
+    const chosen = this.settings!.gridClass;
+    indices.forEach((index, i) => (out[i * k + (chosen >= 0 ? chosen : Math.floor(index / CLASS_ROW_COLUMNS) % k)] = 1));
+    return out;
   }
 
   private editedLatent(): Float32Array {
@@ -235,9 +270,10 @@ export class PlaygroundSession {
       await this.generator.saveGrid({
         file,
         latents: this.latents.slice(0, count * this.info.latentSize),
+        ...(this.classCount > 0 ? { classes: classRows(count, this.classCount, s.gridClass) } : {}),
         batchNorm: s.batchNorm,
         mapping: s.mapping,
-        columns: columnsFor(count),
+        columns: this.classCount > 0 && s.gridClass === -1 ? CLASS_ROW_COLUMNS : columnsFor(count),
         text: {
           Title: `${this.target.runName} ${this.info.checkpointId}: ${s.source === 'fixed' ? 'the run’s fixed noise' : `seed ${s.seed}`}`,
           Run: this.info.runId,

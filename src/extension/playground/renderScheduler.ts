@@ -19,6 +19,9 @@ export interface RenderJob {
   latentSize: number;
   batchNorm: BatchNormMode;
   columns: number;
+  /** A conditional generator's classes, [count x classCount] (one-hot rows or mixtures). */
+  classes?: Float32Array;
+  classCount?: number;
 }
 
 /** What a render produces: the webview's images message, less the host's own timing. */
@@ -30,7 +33,7 @@ export interface SchedulerEvents {
   error(kind: RenderKind, error: unknown): void;
 }
 
-export type RenderFunction = (latents: Float32Array, batchNorm: BatchNormMode) => Promise<{ images: string; count: number; computeMs: number }>;
+export type RenderFunction = (latents: Float32Array, batchNorm: BatchNormMode, classes?: Float32Array) => Promise<{ images: string; count: number; computeMs: number }>;
 
 const PRIORITY: readonly RenderKind[] = ['single', 'strip', 'grid'];
 
@@ -87,7 +90,9 @@ export class RenderScheduler {
         const slice = job.latents.subarray(job.offset * job.latentSize, (job.offset + count) * job.latentSize);
         let output: RenderOutput | undefined;
         try {
-          const result = await this.render(slice, job.batchNorm);
+          const k = job.classCount ?? 0;
+          const classes = job.classes && k > 0 ? job.classes.subarray(job.offset * k, (job.offset + count) * k) : undefined;
+          const result = await (classes ? this.render(slice, job.batchNorm, classes) : this.render(slice, job.batchNorm));
           if (job.batchNorm === 'eval' && result.count > 0) {
             const sample = result.computeMs / result.count;
             this.msPerImage = this.msPerImage === undefined ? sample : 0.5 * this.msPerImage + 0.5 * sample;

@@ -5,6 +5,8 @@
 import * as vscode from 'vscode';
 import {
   BACKEND_CHOICES,
+  CONDITIONAL_SAMPLE_COUNT,
+  IMAGE_SIZE_CHOICES,
   CONFIG_FIELDS,
   ExperimentConfig,
   isPresetName,
@@ -121,7 +123,7 @@ export async function chooseExperiment(): Promise<ChosenExperiment | undefined> 
     })),
     ...(files.length === 0 ? [{ label: '$(info) No *.gan.json files yet', description: 'Copy a run’s config to make one', detail: undefined }] : []),
     { label: '', kind: vscode.QuickPickItemKind.Separator },
-    { label: '$(settings-gear) Customize…', detail: 'Epochs, batch size, learning rate, latent size, backend and name, starting from the reference values', choose: customize },
+    { label: '$(settings-gear) Customize…', detail: 'Epochs, batch size, learning rate, latent size, backend, conditional, image size and name, starting from the reference values', choose: customize },
   ];
   const picked = await vscode.window.showQuickPick(items, {
     title: 'GAN Studio: Train GAN',
@@ -193,6 +195,23 @@ async function customize(): Promise<ChosenExperiment | undefined> {
       items: BACKEND_CHOICES.map((b) => ({ label: b, value: b, description: b === 'auto' ? 'the fastest that loads here' : undefined })),
     },
     {
+      kind: 'pick',
+      title: 'Customize: conditional GAN',
+      placeholder: CONFIG_FIELDS.conditional.doc,
+      value: String(ref.conditional),
+      items: [
+        { label: 'unconditional', value: 'false', description: 'the lesson: G draws from z alone' },
+        { label: 'conditional', value: 'true', description: 'G and D get the class; grids show one row per class' },
+      ],
+    },
+    {
+      kind: 'pick',
+      title: 'Customize: image size',
+      placeholder: CONFIG_FIELDS.imageSize.doc,
+      value: String(ref.imageSize),
+      items: IMAGE_SIZE_CHOICES.map((size) => ({ label: `${size}x${size}`, value: String(size), description: size === 32 ? 'the lesson' : 'one more block in G and D (about 4x the compute)' })),
+    },
+    {
       kind: 'text',
       title: 'Customize: run name',
       prompt: 'Shown in the Runs view',
@@ -201,7 +220,7 @@ async function customize(): Promise<ChosenExperiment | undefined> {
     },
   ]);
   if (!answers) return undefined;
-  const [epochs, batchSize, learningRate, latentSize, backend, name] = answers;
+  const [epochs, batchSize, learningRate, latentSize, backend, conditional, imageSize, name] = answers;
   return {
     config: {
       ...ref,
@@ -210,6 +229,9 @@ async function customize(): Promise<ChosenExperiment | undefined> {
       learningRate: Number(learningRate),
       latentSize: Number(latentSize),
       backend: backend as ExperimentConfig['backend'],
+      conditional: conditional === 'true',
+      ...(conditional === 'true' ? { sampleCount: CONDITIONAL_SAMPLE_COUNT } : {}),
+      imageSize: Number(imageSize) as ExperimentConfig['imageSize'],
       name: name.trim(),
     },
     source: 'custom settings',

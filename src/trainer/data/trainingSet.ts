@@ -4,17 +4,49 @@ import { epochPermutation } from '../rng';
 
 export class TrainingSet {
   readonly size: number;
-  private readonly pixelsPerImage = IMAGE_SIZE * IMAGE_SIZE;
+  private readonly pixelsPerImage: number;
   private cached: { epoch: number; order: Uint32Array } | undefined;
+  /** The class label of every image (conditional runs; absent otherwise). */
+  readonly labels?: Uint8Array;
 
-  /** `images` holds `size` preprocessed 32x32 images in [-1, 1]. */
+  /** `images` holds `size` preprocessed images (32x32 unless `options.imageSize` says otherwise) in [-1, 1]; `options.labels` their classes. */
   constructor(
     readonly images: Float32Array,
     private readonly seed: number,
     readonly batchSize: number,
+    options: { imageSize?: number; labels?: Uint8Array } = {},
   ) {
+    const side = options.imageSize ?? IMAGE_SIZE;
+    this.pixelsPerImage = side * side;
     this.size = images.length / this.pixelsPerImage;
     if (!Number.isInteger(this.size) || this.size === 0) throw new Error('Training set is empty or has a partial image');
+    if (options.labels) {
+      if (options.labels.length !== this.size) throw new Error(`Training set has ${this.size} images but ${options.labels.length} labels`);
+      this.labels = options.labels;
+    }
+  }
+
+  /** The labels of batch `index` of `epoch`, in the order of `batch()` (a set without labels has none). */
+  batchLabels(epoch: number, index: number): Uint8Array {
+    if (!this.labels) throw new Error('This training set has no labels (a conditional run loads them with the images).');
+    const order = this.order(epoch);
+    const start = index * this.batchSize;
+    return Uint8Array.from({ length: this.batchLength(index) }, (_, i) => this.labels![order[start + i]]);
+  }
+
+  /** For each class in 0..classes-1, the first `perClass` images of an epoch's order with that label, class by class (a conditional run's real-images grid). */
+  firstImagesPerClass(epoch: number, classes: number, perClass: number): Float32Array {
+    if (!this.labels) throw new Error('This training set has no labels.');
+    const order = this.order(epoch);
+    const picked: number[][] = Array.from({ length: classes }, () => []);
+    for (let i = 0; i < order.length && picked.some((p) => p.length < perClass); i++) {
+      const label = this.labels[order[i]];
+      if (label < classes && picked[label].length < perClass) picked[label].push(order[i]);
+    }
+    const indices = picked.flat();
+    const out = new Float32Array(indices.length * this.pixelsPerImage);
+    indices.forEach((src, i) => out.set(this.images.subarray(src * this.pixelsPerImage, (src + 1) * this.pixelsPerImage), i * this.pixelsPerImage));
+    return out;
   }
 
   get batchesPerEpoch(): number {

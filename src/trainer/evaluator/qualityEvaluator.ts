@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { writeDirAtomic } from '../../common/atomicFile';
 import type { ClassCoverageRecord, QualityRecord } from '../../protocol/qualityFormat';
 import type { LocateOptions } from '../data/fashionMnist';
-import { Dcgan, latentTensor } from '../model/dcgan';
+import { classTensor, Dcgan, latentTensor } from '../model/dcgan';
 import { Rng } from '../rng';
 import type { Classifier } from './classifier';
 import {
@@ -161,6 +161,11 @@ export async function referenceStats(
 }
 
 /** The fixed latent set of a run's evaluations: `count` vectors from the run's seed. */
+/** The classes a conditional G is asked for in an evaluation: 0, 1, ..., classes-1, 0, 1, ... (balanced, no randomness). */
+export function evaluationLabels(count: number, classes: number): Uint8Array {
+  return Uint8Array.from({ length: count }, (_, i) => i % classes);
+}
+
 export function evaluationLatents(seed: number, count: number, latentSize: number): Float32Array {
   return new Rng(seed, EVAL_NOISE_STREAM).fillNormal(new Float32Array(count * latentSize));
 }
@@ -185,13 +190,24 @@ export class QualityEvaluator {
     }
   }
 
-  /** Features of G(latents) with G in eval mode (running BatchNorm statistics), batch by batch. */
-  generatorFeatures(model: Dcgan, latents: Float32Array): Features {
+  /**
+   * Features of G(latents) with G in eval mode (running BatchNorm statistics), batch by batch. A
+   * conditional G is asked for `labels` (default: evaluationLabels, every class equally often); a
+   * 64x64 G's images are averaged 2x2 down to the classifier's 32x32.
+   */
+  generatorFeatures(model: Dcgan, latents: Float32Array, labels?: ArrayLike<number>): Features {
     const z = model.latentSize;
     const into = this.featureBuffers(latents.length / z);
+    const classes = model.classes ? (labels ?? evaluationLabels(into.n, model.classes)) : undefined;
+    const inputSize = this.loaded.classifier.spec.input[0];
     for (let start = 0; start < into.n; start += BATCH) {
       const count = Math.min(BATCH, into.n - start);
-      tf.tidy(() => this.addBatch(into, start, model.generator.forward(latentTensor(latents.subarray(start * z, (start + count) * z), z), 'eval')));
+      tf.tidy(() => {
+        const batchClasses = classTensor(model, classes && Array.from({ length: count }, (_, i) => classes[start + i]));
+        let images = model.generator.forward(latentTensor(latents.subarray(start * z, (start + count) * z), z), 'eval', batchClasses);
+        if (images.shape[1] !== inputSize) images = tf.avgPool(images, images.shape[1] / inputSize, images.shape[1] / inputSize, 0);
+        this.addBatch(into, start, images);
+      });
     }
     return into;
   }

@@ -4,7 +4,7 @@
  * BatchNorm on the inner layers, initialised like PyTorch's defaults.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { IMAGE_CHANNELS, IMAGE_SIZE } from '../../protocol/experimentConfig';
+import { CONDITIONAL_CLASSES, IMAGE_CHANNELS, IMAGE_SIZE } from '../../protocol/experimentConfig';
 import { Rng } from '../rng';
 import { FusedActivation, hasFusedBatchNorm } from '../backend/batchNormKernels';
 import { batchNormActTrain, batchNormEval, BatchNormParams, batchNormTrain } from './batchNorm';
@@ -28,20 +28,51 @@ export const LEAKY_SLOPE = 0.2;
 const FUSABLE: Partial<Record<Activation, FusedActivation>> = { none: 0, relu: 1, leakyRelu: 2 };
 const KERNEL = 4;
 
-export function generatorSpec(latentSize: number, featureSize: number): LayerSpec[] {
+/**
+ * What the experiment changes in the architecture: the image side (64 adds one block to each network,
+ * as in the DCGAN paper) and the classes of a conditional run (G's input gets a one-hot label beside z;
+ * D gets a projection embedding). Absent: the lesson's 32x32 unconditional DCGAN.
+ */
+export interface ArchitectureOptions {
+  imageSize?: number;
+  /** Number of classes of a conditional run (0 or absent: unconditional). */
+  classes?: number;
+}
+
+/** The architecture options of a config (conditional runs: FashionMNIST's ten classes). */
+export function architectureOf(config: { imageSize?: number; conditional?: boolean }): Required<ArchitectureOptions> {
+  return { imageSize: config.imageSize ?? IMAGE_SIZE, classes: config.conditional ? CONDITIONAL_CLASSES : 0 };
+}
+
+/** Blocks between the 4x4 and the full-size layer: 2 at 32x32, 3 at 64x64. */
+function innerBlocks(imageSize: number): number {
+  if (imageSize !== 32 && imageSize !== 64) throw new RangeError(`imageSize must be 32 or 64, not ${imageSize}`);
+  return Math.log2(imageSize) - 3;
+}
+
+export function generatorSpec(latentSize: number, featureSize: number, options: ArchitectureOptions = {}): LayerSpec[] {
   const f = featureSize;
   const t = (inChannels: number, outChannels: number, stride: number, pad: number, last = false): LayerSpec => ({
     kind: 'convTranspose', inChannels, outChannels, kernel: KERNEL, stride, pad, batchNorm: !last, activation: last ? 'tanh' : 'relu',
   });
-  return [t(latentSize, f * 4, 1, 0), t(f * 4, f * 2, 2, 1), t(f * 2, f, 2, 1), t(f, IMAGE_CHANNELS, 2, 1, true)];
+  const blocks = innerBlocks(options.imageSize ?? IMAGE_SIZE);
+  // Widths f * 2^blocks, ..., f: at 32x32 the lesson's 4f, 2f, f; at 64x64 the paper's 8f, 4f, 2f, f.
+  const specs = [t(latentSize + (options.classes ?? 0), f * 2 ** blocks, 1, 0)];
+  for (let b = blocks; b > 0; b--) specs.push(t(f * 2 ** b, f * 2 ** (b - 1), 2, 1));
+  specs.push(t(f, IMAGE_CHANNELS, 2, 1, true));
+  return specs;
 }
 
-export function discriminatorSpec(featureSize: number): LayerSpec[] {
+export function discriminatorSpec(featureSize: number, options: ArchitectureOptions = {}): LayerSpec[] {
   const f = featureSize;
   const c = (inChannels: number, outChannels: number, stride: number, pad: number, batchNorm: boolean, activation: Activation): LayerSpec => ({
     kind: 'conv', inChannels, outChannels, kernel: KERNEL, stride, pad, batchNorm, activation,
   });
-  return [c(IMAGE_CHANNELS, f, 2, 1, false, 'leakyRelu'), c(f, f * 2, 2, 1, true, 'leakyRelu'), c(f * 2, f * 4, 2, 1, true, 'leakyRelu'), c(f * 4, 1, 1, 0, false, 'none')];
+  const blocks = innerBlocks(options.imageSize ?? IMAGE_SIZE);
+  const specs = [c(IMAGE_CHANNELS, f, 2, 1, false, 'leakyRelu')];
+  for (let b = 0; b < blocks; b++) specs.push(c(f * 2 ** b, f * 2 ** (b + 1), 2, 1, true, 'leakyRelu'));
+  specs.push(c(f * 2 ** blocks, 1, 1, 0, false, 'none'));
+  return specs;
 }
 
 /** How the forward pass treats BatchNorm. */
@@ -69,6 +100,12 @@ interface Layer {
 export interface NetworkOptions {
   /** Spectral normalisation of every layer; u and v start as normalised draws of `rng`. */
   spectralNorm?: { rng: Rng };
+  /**
+   * A projection discriminator (Miyato & Koyama 2018) over `classes` classes: a class embedding
+   * [classes, penultimate channels], drawn from the network's rng after its layers, whose inner
+   * product with the sum-pooled penultimate features is added to the logit.
+   */
+  projection?: { classes: number };
 }
 
 /** PyTorch's F.normalize epsilon. */
@@ -118,8 +155,21 @@ export function initBound(spec: LayerSpec): number {
 
 let instances = 0;
 
+/** Class labels as the networks take them: one row per image, one-hot (or a mixture of classes), [n, classes]. */
+export function oneHotLabels(labels: ArrayLike<number>, classes: number): tf.Tensor2D {
+  const values = new Float32Array(labels.length * classes);
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
+    if (!Number.isInteger(label) || label < 0 || label >= classes) throw new RangeError(`class label ${label} is outside 0..${classes - 1}`);
+    values[i * classes + label] = 1;
+  }
+  return tf.tensor2d(values, [labels.length, classes]);
+}
+
 export class Network {
   private readonly layers: Layer[];
+  /** The projection discriminator's class embedding [classes, penultimate channels]. */
+  readonly embedding?: tf.Variable;
   /** Checkpoint names of `allVariables()`, e.g. "G/1/bn/gamma" (TensorFlow.js names must be unique per process). */
   readonly variableNames: string[];
 
@@ -149,12 +199,19 @@ export class Network {
       };
       return sn ? { spec, weight, norm, sn } : { spec, weight, norm };
     });
+    if (options.projection) {
+      // Xavier-uniform, as SNGAN's projection discriminators initialise their class embedding.
+      const channels = specs[specs.length - 1].inChannels;
+      const bound = Math.sqrt(6 / (options.projection.classes + channels));
+      const values = rng.fillUniform(new Float32Array(options.projection.classes * channels), -bound, bound);
+      this.embedding = variable(tf.tensor2d(values, [options.projection.classes, channels]), true, `${name}/embed`);
+    }
     this.variableNames = this.allVariables().map((v) => v.name.slice(0, v.name.lastIndexOf('#')));
   }
 
   /** Parameters the optimiser updates (weights, BatchNorm scale and shift). */
   trainableVariables(): tf.Variable[] {
-    return this.layers.flatMap((l) => (l.norm ? [l.weight, l.norm.gamma, l.norm.beta] : [l.weight]));
+    return [...this.layers.flatMap((l) => (l.norm ? [l.weight, l.norm.gamma, l.norm.beta] : [l.weight])), ...(this.embedding ? [this.embedding] : [])];
   }
 
   /** Every variable, trainable or not, in a fixed order (what a checkpoint stores). */
@@ -162,7 +219,7 @@ export class Network {
     return this.layers.flatMap((l) => [
       ...(l.norm ? [l.weight, l.norm.gamma, l.norm.beta, l.norm.runningMean, l.norm.runningVar] : [l.weight]),
       ...(l.sn ? [l.sn.u, l.sn.v] : []),
-    ]);
+    ]).concat(this.embedding ? [this.embedding] : []);
   }
 
   get spectralNorm(): boolean {
@@ -202,10 +259,20 @@ export class Network {
     return this.trainableVariables().reduce((sum, v) => sum + v.size, 0);
   }
 
-  forward(input: tf.Tensor4D, mode: Mode): tf.Tensor4D {
+  /**
+   * The network on `input`. `classes` ([n, classes], one-hot or a mixture) conditions it: G gets
+   * them as extra input channels beside z; a projection D adds <embedding(y), sum-pooled penultimate
+   * features> to its logit.
+   */
+  forward(input: tf.Tensor4D, mode: Mode, classes?: tf.Tensor2D): tf.Tensor4D {
     const fused = mode !== 'eval' && hasFusedBatchNorm();
     let x = input;
-    for (const layer of this.layers) {
+    const conditional = this.name === 'G' ? this.layers[0].spec.inChannels !== input.shape[3] : this.embedding !== undefined;
+    if (conditional && !classes) throw new Error(`${this.name} is conditional: it needs the class labels of its input.`);
+    if (this.name === 'G' && classes) x = tf.concat([x, tf.reshape(classes, [classes.shape[0], 1, 1, classes.shape[1]])], 3);
+    let penultimate: tf.Tensor4D | undefined;
+    for (const [i, layer] of this.layers.entries()) {
+      if (i === this.layers.length - 1) penultimate = x;
       x = applyConv(x, layer.spec, layer.sn ? tf.div(layer.weight, spectralNormEstimate(layer.weight, layer.sn.u, layer.sn.v)) : layer.weight);
       if (layer.norm && fused && FUSABLE[layer.spec.activation] !== undefined) {
         x = batchNormActTrain(x, layer.norm, mode === 'train', FUSABLE[layer.spec.activation]!, LEAKY_SLOPE);
@@ -213,6 +280,11 @@ export class Network {
       }
       if (layer.norm) x = mode === 'eval' ? batchNormEval(x, layer.norm) : batchNormTrain(x, layer.norm, mode === 'train');
       x = activate(x, layer.spec.activation);
+    }
+    if (this.embedding && classes && penultimate) {
+      const pooled = tf.sum(penultimate, [1, 2]); // [n, channels]
+      const projection = tf.sum(tf.mul(pooled, tf.matMul(classes, this.embedding)), 1); // [n]
+      x = tf.add(x, tf.reshape(projection, x.shape));
     }
     return x;
   }
@@ -246,15 +318,39 @@ export interface Dcgan {
   generator: Network;
   discriminator: Network;
   latentSize: number;
+  /** Classes of a conditional model (absent or 0: unconditional). */
+  classes?: number;
+  /** Image side (absent: 32). */
+  imageSize?: number;
 }
 
-/** Builds G then D from the weights stream of the run's seed (spectral normalisation of D: its vectors from their own stream). */
-export function buildDcgan(latentSize: number, featureSize: number, rng: Rng, options: { discriminator?: NetworkOptions } = {}): Dcgan {
+/**
+ * Builds G then D from the weights stream of the run's seed (spectral normalisation of D: its
+ * vectors from their own stream; a projection D's class embedding after D's layers, so the
+ * unconditional draws are the lesson's).
+ */
+export function buildDcgan(latentSize: number, featureSize: number, rng: Rng, options: { discriminator?: NetworkOptions } & ArchitectureOptions = {}): Dcgan {
+  const architecture = { imageSize: options.imageSize ?? IMAGE_SIZE, classes: options.classes ?? 0 };
+  const discriminator = architecture.classes > 0 ? { ...options.discriminator, projection: { classes: architecture.classes } } : options.discriminator;
   return {
-    generator: new Network('G', generatorSpec(latentSize, featureSize), rng),
-    discriminator: new Network('D', discriminatorSpec(featureSize), rng, options.discriminator),
+    generator: new Network('G', generatorSpec(latentSize, featureSize, architecture), rng),
+    discriminator: new Network('D', discriminatorSpec(featureSize, architecture), rng, discriminator),
     latentSize,
+    ...(architecture.classes > 0 ? { classes: architecture.classes } : {}),
+    ...(architecture.imageSize !== IMAGE_SIZE ? { imageSize: architecture.imageSize } : {}),
   };
+}
+
+/** The image side of a model. */
+export function imageSizeOf(model: Pick<Dcgan, 'imageSize'>): number {
+  return model.imageSize ?? IMAGE_SIZE;
+}
+
+/** One-hot labels for a conditional model's batch (undefined for an unconditional model). */
+export function classTensor(model: Pick<Dcgan, 'classes'>, labels: ArrayLike<number> | undefined): tf.Tensor2D | undefined {
+  if (!model.classes) return undefined;
+  if (!labels) throw new Error('A conditional model needs a class label for every latent vector.');
+  return oneHotLabels(labels, model.classes);
 }
 
 /** z as the generator's input: [n, 1, 1, latent]. */

@@ -30,6 +30,8 @@ export interface TrainingState {
   optimizers: GanOptimizers;
   noiseRng: Rng;
   fixedNoise: Float32Array;
+  /** The classes asked for with the fixed noise (conditional runs; a function of the config, not saved). */
+  fixedLabels?: Uint8Array;
   /** The moving average of G's weights (config.gEma > 0), saved as `ema/<G's variable>`. */
   ema?: Network;
   /** Iterations completed. */

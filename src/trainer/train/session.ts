@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkpointDir, readMetrics, readRun } from '../../common/runReader';
 import { appendLine, makeDir, writeDirAtomic } from '../../common/atomicFile';
-import { ExperimentConfig, IMAGE_SIZE, resolveConfig, stepsPerEpoch, totalSteps } from '../../protocol/experimentConfig';
+import { CONDITIONAL_CLASSES, CONDITIONAL_COLUMNS, ExperimentConfig, resolveConfig, stepsPerEpoch, totalSteps } from '../../protocol/experimentConfig';
 import {
   BackendReport,
   CHECKPOINT_MANIFEST,
@@ -35,13 +35,14 @@ import { assertGpuHealthy, gpuLostError } from '../backend/webgpu';
 import { loadTrainingSet } from '../data/loadTrainingSet';
 import type { TrainingSet } from '../data/trainingSet';
 import { makeGrid } from '../image/grid';
-import { buildDcgan, generatorSpec, Network } from '../model/dcgan';
+import { architectureOf, buildDcgan, generatorSpec, Network } from '../model/dcgan';
+import { CLASS_NAMES } from '../data/fashionMnist';
 import { Rng, RNG_STREAMS } from '../rng';
 import { RunWriter } from '../runWriter';
 import { versions } from '../versions';
 import { RunLock, RunLockedError } from '../../common/runLock';
 import { CheckpointError, LoadedCheckpoint, loadCheckpoint, restoreState, saveCheckpoint, TrainingState } from './checkpoint';
-import { BCE_CLAMP, disposeStep, GanOptimizers, generateSamples, readStep, stepOptions, StepValues, trainStep } from './step';
+import { BCE_CLAMP, disposeStep, drawLabels, GanOptimizers, generateSamples, readStep, stepOptions, StepValues, trainStep } from './step';
 import { EtaEstimator } from './eta';
 import { epochIndexAt, isLogStep, isSampleStep } from '../../protocol/steps';
 
@@ -205,7 +206,12 @@ export class TrainingSession {
       const carried = carryQuality(writer.dir, resumed, state.step);
       session.qualityHistory = carried.history;
       if (carried.summary) writer.update({ quality: qualityFlag(carried.summary) });
-      if (!resumed?.checkpoint) writer.writeRealGrid(makeGrid(set.firstImages(0, config.sampleCount), IMAGE_SIZE));
+      if (config.conditional) writer.update({ gridRows: CLASS_NAMES.slice(0, CONDITIONAL_CLASSES) });
+      if (!resumed?.checkpoint) {
+        // A conditional run's real grid is class by class too: the first 8 images of each class in epoch 0's order.
+        const realImages = config.conditional ? set.firstImagesPerClass(0, CONDITIONAL_CLASSES, CONDITIONAL_COLUMNS) : set.firstImages(0, config.sampleCount);
+        writer.writeRealGrid(makeGrid(realImages, config.imageSize));
+      }
       session.say(`Run folder: ${writer.dir}`);
       if (resumed?.checkpoint) session.say(`Resuming from checkpoint ${resumed.checkpoint.manifest.id} (step ${state.step})`);
       else if (resumed) session.say('The run has no checkpoint yet: it starts again from step 0 with its own settings (the same seed, so the same run).');
@@ -326,7 +332,11 @@ export class TrainingSession {
       const real = this.set.batch(epoch, batch);
       const batchLength = this.set.batchLength(batch);
       const noise = state.noiseRng.fillNormal(new Float32Array(batchLength * config.latentSize));
-      const outputs = trainStep(state.model, state.optimizers, real, noise, stepOptions(config, iteration, state.noiseRng));
+      // A conditional run asks G for classes drawn uniformly after the noise (the unconditional draws are untouched); D sees the real batch's labels.
+      const labels = config.conditional
+        ? { real: this.set.batchLabels(epoch, batch), fake: drawLabels(state.noiseRng, batchLength, CONDITIONAL_CLASSES) }
+        : undefined;
+      const outputs = trainStep(state.model, state.optimizers, real, noise, { ...stepOptions(config, iteration, state.noiseRng), ...(labels ? { labels } : {}) });
       if (state.ema) state.ema.averageFrom(state.model.generator, config.gEma);
       // A lost GPU device computes nothing: fail before its values reach the metrics or a checkpoint.
       assertGpuHealthy();
@@ -440,10 +450,11 @@ export class TrainingSession {
    */
   private async renderSample(step: number, epoch: number, scheduled: boolean): Promise<void> {
     const { ema } = this.state;
+    const { fixedLabels } = this.state;
     const images = ema
-      ? await generateSamples({ ...this.state.model, generator: ema }, this.state.fixedNoise, 'train-recompute')
-      : await generateSamples(this.state.model, this.state.fixedNoise, scheduled ? 'train' : 'train-recompute');
-    const entry = this.writer.writeSample(step, epoch, makeGrid(images, IMAGE_SIZE));
+      ? await generateSamples({ ...this.state.model, generator: ema }, this.state.fixedNoise, 'train-recompute', fixedLabels)
+      : await generateSamples(this.state.model, this.state.fixedNoise, scheduled ? 'train' : 'train-recompute', fixedLabels);
+    const entry = this.writer.writeSample(step, epoch, makeGrid(images, this.config.imageSize));
     this.events.sample(entry);
   }
 
@@ -570,18 +581,21 @@ function validConfig(config: ExperimentConfig | undefined): ExperimentConfig {
 }
 
 function buildState(config: ExperimentConfig): TrainingState {
+  const architecture = architectureOf(config);
   const model = buildDcgan(config.latentSize, config.featureSize, new Rng(config.seed, RNG_STREAMS.weights), {
     discriminator: config.spectralNorm ? { spectralNorm: { rng: new Rng(config.seed, RNG_STREAMS.spectralNorm) } } : {},
+    ...architecture,
   });
   let ema: Network | undefined;
   if (config.gEma > 0) {
     // Built from a throwaway generator (the weights stream is G's and D's alone), then set to G.
-    ema = new Network('G', generatorSpec(config.latentSize, config.featureSize), new Rng(config.seed, RNG_STREAMS.spectralNorm + 1));
+    ema = new Network('G', generatorSpec(config.latentSize, config.featureSize, architecture), new Rng(config.seed, RNG_STREAMS.spectralNorm + 1));
     ema.copyFrom(model.generator);
   }
-  const fixedNoise = new Rng(config.seed, RNG_STREAMS.fixedNoise).fillNormal(new Float32Array(config.sampleCount * config.latentSize));
+  const { fixedNoise, fixedLabels } = fixedSamples(config);
   return {
     model,
+    ...(fixedLabels ? { fixedLabels } : {}),
     optimizers: new GanOptimizers(config),
     noiseRng: new Rng(config.seed, RNG_STREAMS.noise),
     fixedNoise,
@@ -589,6 +603,20 @@ function buildState(config: ExperimentConfig): TrainingState {
     step: 0,
     elapsedSec: 0,
   };
+}
+
+/**
+ * The latents (and, conditional, the classes) of a run's sample grids. Conditional: 8 latents drawn
+ * like the first 8 of an unconditional run, repeated in every row, row r asking for class r, so a
+ * column shows one latent under every class.
+ */
+export function fixedSamples(config: Pick<ExperimentConfig, 'seed' | 'sampleCount' | 'latentSize' | 'conditional'>): { fixedNoise: Float32Array; fixedLabels?: Uint8Array } {
+  const rng = new Rng(config.seed, RNG_STREAMS.fixedNoise);
+  if (!config.conditional) return { fixedNoise: rng.fillNormal(new Float32Array(config.sampleCount * config.latentSize)) };
+  const columns = rng.fillNormal(new Float32Array(CONDITIONAL_COLUMNS * config.latentSize));
+  const fixedNoise = new Float32Array(CONDITIONAL_CLASSES * columns.length);
+  for (let row = 0; row < CONDITIONAL_CLASSES; row++) fixedNoise.set(columns, row * columns.length);
+  return { fixedNoise, fixedLabels: Uint8Array.from({ length: CONDITIONAL_CLASSES * CONDITIONAL_COLUMNS }, (_, i) => Math.floor(i / CONDITIONAL_COLUMNS)) };
 }
 
 interface ResumeSource {

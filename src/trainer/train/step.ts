@@ -7,8 +7,8 @@
  * defaults are exactly the seed's computation.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ExperimentConfig, IMAGE_CHANNELS, IMAGE_SIZE, LossChoice } from '../../protocol/experimentConfig';
-import { Dcgan, latentTensor } from '../model/dcgan';
+import { ExperimentConfig, IMAGE_CHANNELS, LossChoice } from '../../protocol/experimentConfig';
+import { classTensor, Dcgan, imageSizeOf, latentTensor } from '../model/dcgan';
 import type { Rng } from '../rng';
 import { discriminatorLoss, generatorLoss } from './losses';
 
@@ -27,6 +27,18 @@ export interface StepOptions {
   instanceNoise?: number;
   /** The trainer's seeded generator: noise of the extra D steps and instance noise come from it. Required when either is on. */
   rng?: Rng;
+  /**
+   * Class labels of a conditional model: `real`, the labels of the real batch (from the data set),
+   * and `fake`, the labels G is asked for (one per noise vector). Extra D steps draw theirs from `rng`.
+   */
+  labels?: { real: ArrayLike<number>; fake: ArrayLike<number> };
+}
+
+/** `count` class labels drawn uniformly from `rng` (a conditional run's requested classes). */
+export function drawLabels(rng: Rng, count: number, classes: number): Uint8Array {
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i++) out[i] = rng.below(classes);
+  return out;
 }
 
 /** The options of an iteration at `step` from the config (instance noise annealed linearly when asked). */
@@ -106,6 +118,7 @@ export function discriminatorStep(
   fake: tf.Tensor4D,
   options: StepOptions = {},
   noisy: (x: tf.Tensor4D) => tf.Tensor4D = instanceNoiser(options),
+  classes: { real?: tf.Tensor2D; fake?: tf.Tensor2D } = {},
 ): Pick<StepOutputs, 'lossD' | 'dReal' | 'dFake'> {
   const D = model.discriminator;
   if (D.spectralNorm) D.powerIterate();
@@ -113,8 +126,8 @@ export function discriminatorStep(
   let dFake: tf.Scalar | undefined;
   const lossD = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
-      const realLogits = D.forward(noisy(real), 'train');
-      const fakeLogits = D.forward(noisy(fake), 'train');
+      const realLogits = D.forward(noisy(real), 'train', classes.real);
+      const fakeLogits = D.forward(noisy(fake), 'train', classes.fake);
       dReal = meanProbability(realLogits);
       dFake = meanProbability(fakeLogits);
       return discriminatorLoss(options.loss ?? 'bce', realLogits, fakeLogits, options.labelSmoothing ?? 0);
@@ -137,13 +150,14 @@ export function generatorStep(
   beforeLoss?: (fake: tf.Tensor4D) => void,
   options: StepOptions = {},
   noisy: (x: tf.Tensor4D) => tf.Tensor4D = instanceNoiser(options),
+  classes?: tf.Tensor2D,
 ): Pick<StepOutputs, 'lossG' | 'dFakeAfter'> {
   let dFakeAfter: tf.Scalar | undefined;
   const lossG = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
-      const fake = model.generator.forward(z, statsAlreadyUpdated ? 'train-recompute' : 'train');
+      const fake = model.generator.forward(z, statsAlreadyUpdated ? 'train-recompute' : 'train', classes);
       beforeLoss?.(fake);
-      const logits = model.discriminator.forward(noisy(fake), 'train');
+      const logits = model.discriminator.forward(noisy(fake), 'train', classes);
       dFakeAfter = meanProbability(logits);
       return generatorLoss(options.loss ?? 'bce', logits);
     }, model.generator.trainableVariables());
@@ -162,14 +176,18 @@ export function generatorStep(
  */
 export function trainStep(model: Dcgan, optimizers: GanOptimizers, realImages: Float32Array, noise: Float32Array, options: StepOptions = {}): StepOutputs {
   const batch = noise.length / model.latentSize;
-  const real = tf.tensor4d(realImages, [batch, IMAGE_SIZE, IMAGE_SIZE, IMAGE_CHANNELS]);
+  const size = imageSizeOf(model);
+  const real = tf.tensor4d(realImages, [batch, size, size, IMAGE_CHANNELS]);
   const noisy = instanceNoiser(options);
-  // Extra D updates (dSteps > 1): fresh noise from the trainer's generator, the same real batch.
+  const realClasses = classTensor(model, options.labels?.real);
+  const fakeClasses = classTensor(model, options.labels?.fake);
+  // Extra D updates (dSteps > 1): fresh noise (and, conditional, fresh labels) from the trainer's generator, the same real batch.
   for (let i = 1; i < (options.dSteps ?? 1); i++) {
     const extraNoise = requireRng(options).fillNormal(new Float32Array(noise.length));
-    const fake = tf.tidy(() => model.generator.forward(latentTensor(extraNoise, model.latentSize), 'train'));
-    const extra = discriminatorStep(model, optimizers, real, fake, options, noisy);
-    tf.dispose([fake, extra.lossD, extra.dReal, extra.dFake]);
+    const extraClasses = model.classes ? classTensor(model, drawLabels(requireRng(options), batch, model.classes)) : undefined;
+    const fake = tf.tidy(() => model.generator.forward(latentTensor(extraNoise, model.latentSize), 'train', extraClasses));
+    const extra = discriminatorStep(model, optimizers, real, fake, options, noisy, { real: realClasses, fake: extraClasses });
+    tf.dispose([fake, extra.lossD, extra.dReal, extra.dFake, ...(extraClasses ? [extraClasses] : [])]);
   }
   const z = latentTensor(noise, model.latentSize);
   let d: Pick<StepOutputs, 'lossD' | 'dReal' | 'dFake'> | undefined;
@@ -179,13 +197,14 @@ export function trainStep(model: Dcgan, optimizers: GanOptimizers, realImages: F
     z,
     false,
     (fake) => {
-      d = discriminatorStep(model, optimizers, real, fake, options, noisy);
+      d = discriminatorStep(model, optimizers, real, fake, options, noisy, { real: realClasses, fake: fakeClasses });
       tf.keep(d.lossD); // it leaves the G step's scope
     },
     options,
     noisy,
+    fakeClasses,
   );
-  tf.dispose([real, z]);
+  tf.dispose([real, z, ...(realClasses ? [realClasses] : []), ...(fakeClasses ? [fakeClasses] : [])]);
   return { ...d!, ...g };
 }
 
@@ -196,8 +215,8 @@ export function trainStep(model: Dcgan, optimizers: GanOptimizers, realImages: F
  * step of a session that a resume continues, so that k steps + resume equal the run straight).
  * Read asynchronously: a GPU backend cannot read synchronously in Node.
  */
-export async function generateSamples(model: Dcgan, noise: Float32Array, mode: 'train' | 'train-recompute' | 'eval' = 'train'): Promise<Float32Array> {
-  const images = tf.tidy(() => model.generator.forward(latentTensor(noise, model.latentSize), mode));
+export async function generateSamples(model: Dcgan, noise: Float32Array, mode: 'train' | 'train-recompute' | 'eval' = 'train', labels?: ArrayLike<number>): Promise<Float32Array> {
+  const images = tf.tidy(() => model.generator.forward(latentTensor(noise, model.latentSize), mode, classTensor(model, labels)));
   try {
     return (await images.data()) as Float32Array;
   } finally {

@@ -64,7 +64,7 @@ describe('run notebook (nbformat 4)', () => {
 
       it('loads metrics and quality records with pandas, plots with matplotlib, shows grids and samples with onnxruntime', () => {
         const code = notebook.cells.filter((c) => c.cell_type === 'code').map((c) => c.source.join('')).join('\n');
-        for (const needle of ['import pandas as pd', 'import matplotlib.pyplot as plt', '"metrics.jsonl"', 'glob("quality*.jsonl")', 'glob("step-*.grid.png")', 'ort.InferenceSession', '{"z": z}']) {
+        for (const needle of ['import pandas as pd', 'import matplotlib.pyplot as plt', '"metrics.jsonl"', 'glob("quality*.jsonl")', 'glob("step-*.grid.png")', 'ort.InferenceSession', 'feeds = {"z": z}']) {
           assert.ok(code.includes(needle), needle);
         }
         assert.ok(code.includes(JSON.stringify(runDir)), 'the run folder by absolute path');

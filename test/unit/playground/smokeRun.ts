@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT, tempDir, writeImagesFixture } from '../helpers';
+import { REPO_ROOT, tempDir, writeImagesFixture, writeLabelsFixture } from '../helpers';
 
 const cache = new Map<string, string>();
 let dataDir: string | undefined;
@@ -26,6 +26,7 @@ export function smokeRun(overrides: Record<string, unknown> = {}, runsRoot?: str
   if (!dataDir) {
     dataDir = tempDir('gan-studio-data-');
     writeImagesFixture(dataDir, 64);
+    writeLabelsFixture(dataDir, 64); // for conditional runs
   }
   const out = runsRoot ?? tempDir('gan-studio-runs-');
   const configFile = path.join(tempDir('gan-studio-config-'), 'smoke.gan.json');

@@ -13,7 +13,7 @@ import { MetricRecord } from '../../../src/protocol/runFormat';
 import { readMetrics, readRun } from '../../../src/common/runReader';
 import { adamBetaPower, loadCheckpoint } from '../../../src/trainer/train/checkpoint';
 import { SessionEvents, TrainingSession } from '../../../src/trainer/train/session';
-import { tempDir, writeImagesFixture } from '../helpers';
+import { tempDir, writeImagesFixture, writeLabelsFixture } from '../helpers';
 
 const quiet: SessionEvents = { status: () => undefined, metrics: () => undefined, sample: () => undefined, checkpoint: () => undefined, log: () => undefined };
 
@@ -66,6 +66,7 @@ function dropAdamPowers(runDir: string): void {
 async function checkSplits(config: ExperimentConfig, total: number, splits: number[], images: number, oldFormatAt?: number): Promise<void> {
   const dataDir = tempDir();
   writeImagesFixture(dataDir, images);
+  if (config.conditional) writeLabelsFixture(dataDir, images);
   const root = tempDir();
   const straight = await train(root, dataDir, { ...config, name: 'straight', maxSteps: total });
   const expected = lossesOf(readMetrics(straight).records);
@@ -125,6 +126,14 @@ describe('exact resume, bit for bit', () => {
     const config: ExperimentConfig = {
       ...presetConfig('smoke'), backend: 'auto', batchSize: 8, trainSubset: 24, featureSize: 4, logEvery: 1, sampleEvery: 3, sampleCount: 16, epochs: 3,
       loss: 'lsgan', labelSmoothing: 0.1, dSteps: 3, instanceNoise: 0.05,
+    };
+    await checkSplits(config, 8, [2, 5], 24);
+  });
+
+  it('conditional (projection D, class-row grids) with 2 D steps at 64x64: 8 steps straight equal k + resume for 2 split points', async () => {
+    const config: ExperimentConfig = {
+      ...presetConfig('smoke'), backend: 'auto', batchSize: 8, trainSubset: 24, featureSize: 4, logEvery: 1, sampleEvery: 3, sampleCount: 80, epochs: 3,
+      conditional: true, imageSize: 64, dSteps: 2,
     };
     await checkSplits(config, 8, [2, 5], 24);
   });

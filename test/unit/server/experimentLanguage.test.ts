@@ -79,6 +79,24 @@ describe('experiment files: the language service', () => {
     assert.equal(refused.substr(p.range.offset, p.range.length), '"wgan-gp"');
     assert.match(p.message, /gradients of gradients/);
   });
+
+  it('knows conditional and imageSize: hover, completion of values, and a wrong image size or sampleCount marked', () => {
+    const text = '{ "preset": "quick", "conditional": true, "imageSize": 64 }';
+    assert.deepEqual(diagnose(text), []);
+    assert.match(hover(text, at(text, '"conditional"'))!.markdown, /projection discriminator \(Miyato & Koyama 2018/);
+    assert.match(hover(text, at(text, '"imageSize"'))!.markdown, /Reference lesson: `32`/);
+    const sizes = '{ "imageSize":  }';
+    assert.deepEqual(complete(sizes, at(sizes, ':  ', 2)).map((c) => c.label), ['32', '64']);
+    const keys = complete('{ "" }', 3);
+    assert.equal(keys.find((c) => c.label === 'imageSize')!.insertText, '"imageSize": ${1|32,64|}');
+    assert.equal(keys.find((c) => c.label === 'conditional')!.insertText, '"conditional": ${1|false,true|}');
+    const bad = '{ "imageSize": 48 }';
+    const [p] = diagnose(bad);
+    assert.equal(bad.substr(p.range.offset, p.range.length), '48');
+    assert.match(p.message, /"imageSize" must be one of 32, 64, not 48/);
+    const count = '{ "conditional": true, "sampleCount": 64 }';
+    assert.match(diagnose(count)[0].message, /"sampleCount" must be 80/);
+  });
 });
 
 describe('experiment files: the language server (in-memory streams)', () => {

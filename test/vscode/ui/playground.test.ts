@@ -121,6 +121,7 @@ describe('Generator playground (UI)', () => {
     assert.match(await frame.locator('.grid-section h2').innerText(), /^Grid · 64 images · seed 1 · running statistics$/);
     assert.match(await frame.locator('.footer').innerText(), /Checkpoint step-000008 of .* · wasm: tfjs-backend-wasm/);
     assert.equal(await grid.evaluate((c: HTMLCanvasElement) => getComputedStyle(c).imageRendering), 'pixelated');
+    assert.equal(await frame.locator('[data-testid=class-select]').isVisible(), false, 'no class picker for an unconditional generator');
   });
 
   it('interpolates between two chosen samples, spherical and linear, as a strip', async () => {

@@ -52,10 +52,14 @@ export class RealVsGenerated {
     this.resizeObserver.observe(this.element);
   }
 
+  /** Side of one image of the run's grids (its imageSize). */
+  private cell = 32;
+
   render(run: RunData | undefined, gridStep: number | null, theme: ThemeColors): void {
     this.theme = theme;
     this.sample = run?.sampleAt(gridStep);
     this.realUri = run?.realGrid ?? null;
+    this.cell = run?.info.imageSize ?? 32;
     const ready = !!this.sample && !!this.realUri;
     this.pair.hidden = !ready;
     this.stripBox.hidden = !ready;
@@ -89,7 +93,7 @@ export class RealVsGenerated {
     if (!sample || !realUri || !this.theme) return;
     const [fake, real] = await Promise.all([this.images.loaded(sample.uri), this.images.loaded(realUri)]).catch(() => [undefined, undefined]);
     if (!fake || !real || sample !== this.sample) return;
-    const cells = firstRowCells(Math.min(fake.naturalWidth, real.naturalWidth));
+    const cells = firstRowCells(Math.min(fake.naturalWidth, real.naturalWidth), 8, this.cell);
     if (cells.length === 0) return;
     const scale = stripScale(available, cells.length, cells[0].size, STRIP_GAP);
     const size = cells[0].size * scale;

@@ -6,10 +6,14 @@
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import { DashboardViewState, FPS_CHOICES } from '../../../src/protocol/dashboardProtocol';
 import { gridDisplayWidth } from '../model/gridLayout';
+import { GRID_PADDING } from '../../../src/protocol/gridLayout';
 import type { RunData } from '../model/runData';
 import { nextFrame, stepForIndex, timelineIndex, ViewAction } from '../model/viewState';
 import { h, setChildren } from '../../common/dom';
 import { formatEpochs } from '../../../src/protocol/steps';
+
+const GRID_HINT = 'G(fixed noise): the same 64 latent vectors at every saved step';
+const GRID_COLUMNS_CONDITIONAL = 8;
 
 /** The lesson's ArtistAnimation: repeat_delay=1000 after the last frame. */
 const HOLD_LAST_MS = 1000;
@@ -60,6 +64,9 @@ export class Timeline {
   private readonly fps: VscodeSingleSelect;
   private readonly gif: HTMLElement;
   private readonly open: HTMLElement;
+  /** The class names beside the rows of a conditional run's grids. */
+  private readonly rowLabels: HTMLElement;
+  private readonly hint: HTMLElement;
   private run: RunData | undefined;
   private view: DashboardViewState | undefined;
   private timer: number | undefined;
@@ -72,7 +79,9 @@ export class Timeline {
     this.img = h('img', { class: 'grid-image grid-large', alt: 'Generated images from the fixed noise', id: 'grid-large' });
     this.img.addEventListener('load', () => this.layout());
     this.placeholder = h('div', { class: 'grid-placeholder', text: 'No sample grid yet: the first one is saved after step 0.' });
-    this.stage = h('div', { class: 'grid-stage' }, this.img, this.placeholder);
+    this.rowLabels = h('div', { class: 'grid-row-labels', id: 'grid-row-labels', 'aria-label': 'Class of each row' });
+    this.rowLabels.hidden = true;
+    this.stage = h('div', { class: 'grid-stage' }, this.rowLabels, this.img, this.placeholder);
     this.caption = h('div', { class: 'grid-caption', id: 'grid-caption' });
     this.slider = h('input', { type: 'range', min: 0, max: 0, step: 1, value: 0, id: 'grid-slider', 'aria-label': 'Sample grid' });
     this.slider.addEventListener('input', () => {
@@ -99,7 +108,7 @@ export class Timeline {
         'header',
         { class: 'card-header' },
         h('h2', { text: 'Samples' }),
-        h('span', { class: 'card-hint', text: 'G(fixed noise): the same 64 latent vectors at every saved step' }),
+        (this.hint = h('span', { class: 'card-hint', text: GRID_HINT })),
         h('span', { class: 'spacer' }),
         this.open,
       ),
@@ -148,6 +157,10 @@ export class Timeline {
     this.counter.textContent = samples.length ? `${i + 1} / ${samples.length}` : '0 / 0';
     this.placeholder.hidden = !!sample;
     this.img.hidden = !sample;
+    const rows = run?.info.gridRows;
+    this.hint.textContent = rows ? `G(fixed noise, class): the same ${GRID_COLUMNS_CONDITIONAL} latent vectors in every row, one row per class` : GRID_HINT;
+    this.rowLabels.hidden = !sample || !rows;
+    if (rows && this.rowLabels.childElementCount !== rows.length) setChildren(this.rowLabels, ...rows.map((name) => h('span', { class: 'grid-row-label', text: name })));
     if (sample) {
       this.images.get(sample.uri);
       if (this.img.getAttribute('src') !== sample.uri) this.img.setAttribute('src', sample.uri);
@@ -169,11 +182,18 @@ export class Timeline {
   private layout(): void {
     const natural = this.img.naturalWidth;
     if (!natural) return;
-    const available = this.stage.clientWidth;
+    const labels = this.rowLabels.hidden ? [] : [...this.rowLabels.children];
+    const available = this.stage.clientWidth - (labels.length ? this.rowLabels.offsetWidth : 0);
     const maxHeight = Math.max(natural, window.innerHeight - 220);
     const width = gridDisplayWidth(natural, available, maxHeight, 4);
+    const height = Math.round((width * this.img.naturalHeight) / natural);
     this.img.style.width = `${width}px`;
-    this.img.style.height = `${Math.round((width * this.img.naturalHeight) / natural)}px`;
+    this.img.style.height = `${height}px`;
+    // Each class name at the height of its row's centre (make_grid: 2 pixels of padding around every cell).
+    const scale = height / this.img.naturalHeight;
+    const pitch = (this.img.naturalHeight - GRID_PADDING) / Math.max(1, labels.length);
+    this.rowLabels.style.height = `${height}px`;
+    labels.forEach((label, r) => ((label as HTMLElement).style.top = `${(GRID_PADDING + r * pitch + (pitch - GRID_PADDING) / 2) * scale}px`));
   }
 
   private start(): void {

@@ -25,9 +25,11 @@ function makePane(name: 'a' | 'b') {
   const img = h('img', { class: 'grid-image', alt: name === 'a' ? 'Sample grid' : 'Sample grid of the compared run', draggable: 'false' });
   const hoverBox = h('div', { class: 'cell-box hover', hidden: true });
   const selectedBox = h('div', { class: 'cell-box selected', hidden: true });
-  const frame = h('div', { class: 'frame' }, img, hoverBox, selectedBox);
+  // A conditional run's class names, beside the rows (placed by layout()).
+  const rows = h('div', { class: 'row-labels', 'data-testid': `row-labels-${name}`, hidden: true });
+  const frame = h('div', { class: 'frame' }, img, hoverBox, selectedBox, rows);
   const figure = h('figure', { class: `pane pane-${name}` }, caption, frame);
-  return { figure, caption, img, hoverBox, selectedBox, frame };
+  return { figure, caption, img, hoverBox, selectedBox, frame, rows };
 }
 
 function toggleDisabled(el: Element, disabled: boolean): void {
@@ -275,6 +277,26 @@ export class InspectorView {
       placeBox(pane.hoverBox, this.hovered);
       placeBox(pane.selectedBox, view.selected);
     }
+    this.placeRowLabels(g, zoom);
+  }
+
+  /** The class of each row of a conditional run's grid, at the height of the row's centre, left of the grid. */
+  private placeRowLabels(g: GridGeometry | undefined, zoom: number): void {
+    const names = this.rowNames(g);
+    for (const pane of [this.paneA, this.paneB]) {
+      if (!pane) continue;
+      pane.rows.hidden = !names || !g;
+      pane.figure.classList.toggle('with-rows', !!names && !!g);
+      if (!names || !g) continue;
+      if (pane.rows.childElementCount !== names.length) setChildren(pane.rows, ...names.map((name) => h('span', { class: 'row-label', text: name })));
+      [...pane.rows.children].forEach((label, r) => ((label as HTMLElement).style.top = `${(g.padding + r * (g.imageSize + g.padding) + g.imageSize / 2) * zoom}px`));
+    }
+  }
+
+  /** The run's row labels when they fit the grid shown (one per row); undefined otherwise. */
+  private rowNames(g: GridGeometry | undefined): string[] | undefined {
+    const names = this.state.run?.gridRows;
+    return names && g && g.rows === names.length ? names : undefined;
   }
 
   renderBanners(): void {
@@ -309,7 +331,7 @@ export class InspectorView {
     const step = this.state.currentStep();
     const children: (Node | null)[] = [
       h('header', {}, h('h2', {}, title), close),
-      h('div', { class: 'detail-sub' }, `Row ${row}, column ${column}${realShown ? '' : step !== null ? ` · step ${step}` : ''}`),
+      h('div', { class: 'detail-sub' }, `Row ${row}${this.rowNames(g) ? ` (${this.rowNames(g)![row]})` : ''}, column ${column}${realShown ? '' : step !== null ? ` · step ${step}` : ''}`),
       pair,
     ];
     if (realShown) {

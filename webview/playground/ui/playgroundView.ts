@@ -129,6 +129,21 @@ export class PlaygroundView {
   private readonly methodGroup = h('vscode-radio-group', { 'aria-label': 'Interpolation' }, this.methodSpherical, this.methodLinear);
   private readonly footer = h('footer', { class: 'footer' });
 
+  // A conditional generator: the class picker and the class interpolation (hidden otherwise).
+  private readonly classSelect = h('vscode-single-select', { class: 'class-select', 'aria-label': 'Class', 'data-testid': 'class-select' });
+  private readonly classControl = h(
+    'div',
+    { class: 'control', hidden: true },
+    h('vscode-label', {}, 'Class'),
+    this.classSelect,
+    h('p', { class: 'note' }, 'A conditional generator: one row of 8 per class (the run’s grids), or every sample of one class.'),
+  );
+  private readonly stripModeSelect = h('vscode-single-select', { class: 'strip-mode', 'aria-label': 'What the strip interpolates', 'data-testid': 'strip-mode' });
+  private readonly classASelect = h('vscode-single-select', { class: 'class-a', 'aria-label': 'Class A' });
+  private readonly classBSelect = h('vscode-single-select', { class: 'class-b', 'aria-label': 'Class B' });
+  private readonly classStripRow = h('div', { class: 'row', hidden: true }, this.stripModeSelect, h('span', { class: 'class-ab' }, 'from class', this.classASelect, 'to', this.classBSelect));
+  private latentStripRow: HTMLElement | undefined;
+
   constructor(
     private readonly app: HTMLElement,
     private readonly host: PlaygroundHost,
@@ -179,6 +194,20 @@ export class PlaygroundView {
     this.subtitleEl.textContent = texts.subtitle;
     this.footer.textContent = texts.footer;
     this.gridStatus.textContent = GRID_HINT;
+    const names = info.classNames ?? [];
+    this.classControl.hidden = names.length === 0;
+    this.classStripRow.hidden = names.length === 0;
+    if (names.length > 0 && this.classSelect.childElementCount === 0) {
+      this.classSelect.append(h('vscode-option', { value: '-1' }, 'One row per class'), ...names.map((name, k) => h('vscode-option', { value: String(k) }, name)));
+      for (const [mode, label] of [
+        ['latents', 'Samples A → B'],
+        ['classes', 'Selected sample: class A → class B'],
+        ['everyClass', 'Selected sample under every class'],
+      ]) {
+        this.stripModeSelect.append(h('vscode-option', { value: mode }, label));
+      }
+      for (const select of [this.classASelect, this.classBSelect]) select.append(...names.map((name, k) => h('vscode-option', { value: String(k) }, name)));
+    }
   }
 
   private onSettings(settings: PlaygroundSettings, checkpointDir: string): void {
@@ -209,6 +238,7 @@ export class PlaygroundView {
         h('p', { class: 'note' }, 'Eval: an image depends only on its latent. Train: this grid’s own statistics, as the run’s sample grids. The strip and the sliders always use eval.'),
       ),
       h('div', { class: 'control' }, h('vscode-label', {}, 'Grey levels'), this.mapGroup),
+      this.classControl,
     );
     const gridSection = h('section', { class: 'grid-section' }, h('div', { class: 'section-head' }, this.gridHeading, this.gridRing), this.gridFrame, this.gridStatus);
     const selected = h(
@@ -224,7 +254,8 @@ export class PlaygroundView {
       'section',
       { class: 'strip-section' },
       h('div', { class: 'section-head' }, h('h2', {}, 'Interpolation'), this.stripRing),
-      h(
+      this.classStripRow,
+      (this.latentStripRow = h(
         'div',
         { class: 'row' },
         h('span', {}, 'From A'),
@@ -235,7 +266,7 @@ export class PlaygroundView {
         this.stepsField,
         h('span', {}, 'images'),
         this.methodGroup,
-      ),
+      )),
       h('div', { class: 'strip-frame' }, this.stripCanvas),
     );
     setChildren(
@@ -292,6 +323,10 @@ export class PlaygroundView {
         if (Number.isInteger(value)) this.update({ [key]: value });
       });
     }
+    this.classSelect.addEventListener('change', () => this.update({ gridClass: Number(valueOf(this.classSelect)) }));
+    this.stripModeSelect.addEventListener('change', () => this.update({ strip: valueOf(this.stripModeSelect) as PlaygroundSettings['strip'] }));
+    this.classASelect.addEventListener('change', () => this.update({ classA: Number(valueOf(this.classASelect)) }));
+    this.classBSelect.addEventListener('change', () => this.update({ classB: Number(valueOf(this.classBSelect)) }));
     this.saveButton.addEventListener('click', () => this.host.send({ type: 'saveGrid' }));
     this.exportButton.addEventListener('click', () => this.host.send({ type: 'exportGenerator' }));
     this.copyButton.addEventListener('click', () => this.host.send({ type: 'copyLatent', target: { kind: 'edited' } }));
@@ -480,6 +515,14 @@ export class PlaygroundView {
     setChecked(this.bnTrain, s.batchNorm === 'train');
     setChecked(this.mapFixed, s.mapping === 'fixed');
     setChecked(this.mapMinmax, s.mapping === 'minmax');
+    if (info.classNames) {
+      setValue(this.classSelect, String(s.gridClass));
+      setValue(this.stripModeSelect, s.strip);
+      setValue(this.classASelect, String(s.classA));
+      setValue(this.classBSelect, String(s.classB));
+      (this.classStripRow.querySelector('.class-ab') as HTMLElement).hidden = s.strip !== 'classes';
+      if (this.latentStripRow) this.latentStripRow.hidden = s.strip === 'everyClass';
+    }
     setChecked(this.methodSpherical, s.method === 'spherical');
     setChecked(this.methodLinear, s.method === 'linear');
     const last = lastIndex(s, info);
