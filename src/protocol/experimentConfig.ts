@@ -16,6 +16,10 @@ export const LOSS_UNAVAILABLE: Readonly<Record<string, string>> = {
     'is not available: its gradient penalty needs gradients of gradients through D, and in TensorFlow.js the gradient of LeakyReLU (built from a comparison) has none, nor have the backward passes of GAN Studio\'s fused BatchNorm kernels. Use "hinge" or "lsgan", optionally with "spectralNorm": true',
 };
 
+/** Training data sets: the three IDX sets (28x28 grey), CIFAR-10 (32x32 colour) and a folder of the user's images. */
+export const DATASET_CHOICES = ['fashion-mnist', 'mnist', 'kmnist', 'cifar10', 'folder'] as const;
+export type DatasetChoice = (typeof DATASET_CHOICES)[number];
+
 export const PRESET_NAMES = ['reference', 'quick', 'smoke'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -71,6 +75,12 @@ export interface ExperimentConfig {
   gEma: number;
   /** Spectral normalisation of D's convolutions (one power iteration per D update). */
   spectralNorm: boolean;
+  /** Training data: fashion-mnist (the lesson's), mnist, kmnist, cifar10 or folder (`datasetPath`). */
+  dataset: DatasetChoice;
+  /** The image folder of `dataset: "folder"`; for the other data sets a folder holding their official files (null: the usual look-up). */
+  datasetPath: string | null;
+  /** Image channels: 1 (grey) or 3 (RGB); null: the data set's own (1 for the IDX sets, 3 for cifar10, detected for a folder; a run records the detected value). */
+  channels: number | null;
 }
 
 /** Image geometry of the reference experiment (FashionMNIST resized to 32x32, one channel). */
@@ -107,6 +117,9 @@ const REFERENCE: ExperimentConfig = {
   instanceNoiseDecaySteps: null,
   gEma: 0,
   spectralNorm: false,
+  dataset: 'fashion-mnist',
+  datasetPath: null,
+  channels: null,
 };
 
 export const PRESETS: Readonly<Record<PresetName, Readonly<ExperimentConfig>>> = {
@@ -167,7 +180,8 @@ type FieldRule =
   | { kind: 'int'; min: number; max: number; nullable?: boolean }
   | { kind: 'number'; min: number; max: number; exclusiveMin?: boolean; exclusiveMax?: boolean; nullable?: boolean }
   | { kind: 'boolean' }
-  | { kind: 'string' }
+  | { kind: 'string'; nullable?: boolean }
+  | { kind: 'choice'; values: readonly number[]; nullable?: boolean }
   | { kind: 'enum'; values: readonly string[] };
 
 /** The type and range of every field; also the source of the language server's hovers. */
@@ -207,7 +221,36 @@ export const CONFIG_FIELDS: Readonly<Record<keyof ExperimentConfig, { rule: Fiel
   instanceNoiseDecaySteps: { rule: { kind: 'int', min: 1, max: 1e9, nullable: true }, doc: 'Anneal instanceNoise linearly to 0 over this many iterations; null keeps it constant.' },
   gEma: { rule: { kind: 'number', min: 0, max: 1, exclusiveMax: true }, doc: 'Exponential moving average of G\'s weights (decay, e.g. 0.999), used for the sample grids and saved in checkpoints; 0 is off.' },
   spectralNorm: { rule: { kind: 'boolean' }, doc: 'Spectral normalisation of D\'s convolutions (Miyato et al. 2018): each weight is divided by its largest singular value, estimated by one power iteration per D update.' },
+  dataset: {
+    rule: { kind: 'enum', values: DATASET_CHOICES },
+    doc: 'Training data: fashion-mnist (the lesson\'s), mnist, kmnist (28x28 grey IDX files, found or downloaded and MD5-checked like FashionMNIST), cifar10 (32x32 colour, the official binary archive) or folder (your own PNG/JPEG/WebP images in "datasetPath", centre-cropped and resized). Sample quality is measured for fashion-mnist only.',
+  },
+  datasetPath: {
+    rule: { kind: 'string', nullable: true },
+    doc: 'For "dataset": "folder", the folder of images (absolute, or relative to the experiment file). For the other data sets, an optional folder with their official files; null uses the setting, the download cache, /usr/share/datasets/<dataset>, then a download.',
+  },
+  channels: {
+    rule: { kind: 'choice', values: [1, 3], nullable: true },
+    doc: 'Image channels: 1 (grey) or 3 (RGB colour); null uses the data set\'s own (1 for the IDX sets, 3 for cifar10, detected from a folder\'s images). Grey data trained with 3 repeats the grey level; colour trained with 1 uses the luminance.',
+  },
 };
+
+/** Channels of a dataset when `channels` is null (a folder's are detected when it is loaded; 1 until then). */
+export const DATASET_CHANNELS: Readonly<Record<DatasetChoice, number>> = { 'fashion-mnist': 1, mnist: 1, kmnist: 1, cifar10: 3, folder: 1 };
+
+/** The image channels of a run (1 or 3). */
+export function imageChannels(c: Pick<ExperimentConfig, 'channels'> & Partial<Pick<ExperimentConfig, 'dataset'>>): number {
+  return c.channels ?? DATASET_CHANNELS[c.dataset ?? 'fashion-mnist'] ?? IMAGE_CHANNELS;
+}
+
+/** The data set in short words, e.g. "cifar10", "folder tinted (3 channels)"; empty for the lesson's FashionMNIST. */
+export function datasetSummary(c: Partial<ExperimentConfig>): string {
+  const dataset = c.dataset ?? 'fashion-mnist';
+  const channels = c.channels ?? null;
+  if (dataset === 'fashion-mnist' && channels === null) return '';
+  const name = dataset === 'folder' && c.datasetPath ? `folder ${c.datasetPath.split(/[\\/]/).filter(Boolean).pop() ?? c.datasetPath}` : dataset;
+  return channels === null ? name : `${name} (${channels === 1 ? 'grey' : 'RGB'})`;
+}
 
 /** The non-default loss and stabiliser settings, in short words (for one-line summaries); empty for the lesson's. */
 export function trainingOptionsSummary(c: Partial<ExperimentConfig>): string[] {
@@ -226,7 +269,11 @@ export function trainingOptionsSummary(c: Partial<ExperimentConfig>): string[] {
 function checkField(value: unknown, rule: FieldRule): string | undefined {
   switch (rule.kind) {
     case 'string':
-      return typeof value === 'string' && value.trim() !== '' ? undefined : 'must be a non-empty string';
+      if (value === null && rule.nullable) return undefined;
+      return typeof value === 'string' && value.trim() !== '' ? undefined : `must be a non-empty string${rule.nullable ? ' (or null)' : ''}`;
+    case 'choice':
+      if (value === null && rule.nullable) return undefined;
+      return typeof value === 'number' && rule.values.includes(value) ? undefined : `must be ${rule.values.join(' or ')}${rule.nullable ? ' (or null)' : ''}`;
     case 'boolean':
       return typeof value === 'boolean' ? undefined : 'must be true or false';
     case 'enum':
@@ -314,6 +361,9 @@ export function resolveConfig(overrides: unknown, base?: ExperimentConfig): Reso
   }
   if (config.instanceNoiseDecaySteps !== null && config.instanceNoise === 0) {
     problems.push({ key: 'instanceNoiseDecaySteps', message: '"instanceNoiseDecaySteps" anneals instance noise, but "instanceNoise" is 0; set instanceNoise (e.g. 0.1) or remove instanceNoiseDecaySteps.' });
+  }
+  if (config.dataset === 'folder' && config.datasetPath === null && !problems.some((p) => p.key === 'datasetPath')) {
+    problems.push({ key: 'datasetPath', message: '"dataset": "folder" needs "datasetPath": the folder of your PNG, JPEG or WebP images (e.g. "datasetPath": "images").' });
   }
   return { config, problems };
 }
