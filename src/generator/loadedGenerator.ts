@@ -4,7 +4,7 @@
  * without touching the running statistics. Used by the generator process (playground, export).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { IMAGE_CHANNELS, IMAGE_SIZE } from '../protocol/experimentConfig';
+import { IMAGE_SIZE, imageChannels } from '../protocol/experimentConfig';
 import type { BatchNormMode } from '../protocol/generatorProtocol';
 import { buildDcgan, Dcgan, latentTensor } from '../trainer/model/dcgan';
 import { Rng, RNG_STREAMS } from '../trainer/rng';
@@ -50,7 +50,7 @@ export class LoadedGenerator {
       );
     }
     // The weights stream only initialises the variables, which the checkpoint then overwrites.
-    const model = buildDcgan(config.latentSize, config.featureSize, new Rng(config.seed, RNG_STREAMS.weights));
+    const model = buildDcgan(config.latentSize, config.featureSize, new Rng(config.seed, RNG_STREAMS.weights), { channels: imageChannels(config) });
     try {
       restoreModel(model, checkpoint, hasGeneratorEma(checkpoint)); // a gEma run: the averaged G, as its grids show
     } catch (error) {
@@ -85,7 +85,7 @@ export class LoadedGenerator {
   }
 
   get channels(): number {
-    return IMAGE_CHANNELS;
+    return imageChannels(this.checkpoint.manifest.config);
   }
 
   /** The generator's tanh outputs for `latents` ([count x latentSize]), NHWC, in [-1, 1]. */

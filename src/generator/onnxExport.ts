@@ -16,7 +16,8 @@ import { writeDirAtomic } from '../common/atomicFile';
 import type { CheckpointManifest } from '../protocol/runFormat';
 import { buildOnnxModel, OnnxInitializer, OnnxNode, ONNX_OPSET } from '../trainer/backend/ort/onnxModel';
 import { BN_EPS } from '../trainer/model/batchNorm';
-import { generatorSpec, IMAGE_SHAPE } from '../trainer/model/dcgan';
+import { generatorSpec, imageShape } from '../trainer/model/dcgan';
+import { imageChannels } from '../protocol/experimentConfig';
 import { ExportError } from './tfjsExport';
 
 export const ONNX_FILE = 'generator.onnx';
@@ -40,7 +41,7 @@ function tensorOf(tensors: ReadonlyMap<string, Float32Array>, name: string, coun
 
 /** metadata_props of the exported model: where it came from and how to use its output. */
 export function onnxMetadata(manifest: CheckpointManifest, ganStudioVersion: string, runName?: string): Record<string, string> {
-  const [h, w, c] = IMAGE_SHAPE;
+  const [h, w, c] = imageShape(manifest.config);
   return {
     'gan_studio.version': ganStudioVersion,
     'gan_studio.run_id': manifest.runId,
@@ -60,7 +61,7 @@ export function onnxMetadata(manifest: CheckpointManifest, ganStudioVersion: str
 /** The generator of `manifest` with the checkpoint's `tensors` as an ONNX ModelProto. */
 export function generatorOnnxModel(manifest: CheckpointManifest, tensors: ReadonlyMap<string, Float32Array>, ganStudioVersion: string, runName?: string): Uint8Array {
   const { latentSize, featureSize } = manifest.config;
-  const specs = generatorSpec(latentSize, featureSize);
+  const specs = generatorSpec(latentSize, featureSize, imageChannels(manifest.config));
   const nodes: OnnxNode[] = [];
   const initializers: OnnxInitializer[] = [{ name: 'z_shape', type: 'int64', dims: [4], data: [0, latentSize, 1, 1] }];
   nodes.push({ op: 'Reshape', inputs: [ONNX_INPUT, 'z_shape'], outputs: ['x0'] });
@@ -108,7 +109,7 @@ export function generatorOnnxModel(manifest: CheckpointManifest, tensors: Readon
     x = last ? ONNX_OUTPUT : `g${i}_${op.toLowerCase()}`;
     nodes.push({ op, inputs: [conv], outputs: [x] });
   });
-  const [h, w, c] = IMAGE_SHAPE;
+  const [h, w, c] = imageShape(manifest.config);
   return buildOnnxModel(
     { nodes, initializers, inputs: [{ name: ONNX_INPUT, shape: ['batch', latentSize] }], outputs: [{ name: ONNX_OUTPUT, shape: ['batch', c, h, w] }] },
     {
@@ -122,7 +123,7 @@ export function generatorOnnxModel(manifest: CheckpointManifest, tensors: Readon
 
 export function onnxReadme(title: string, manifest: CheckpointManifest): string {
   const { latentSize } = manifest.config;
-  const [h, w, c] = IMAGE_SHAPE;
+  const [h, w, c] = imageShape(manifest.config);
   return `# ${title}: generator at step ${manifest.step} (ONNX)
 
 A DCGAN generator exported by GAN Studio from checkpoint \`${manifest.id}\` of run \`${manifest.runId}\`
@@ -146,7 +147,7 @@ session = ort.InferenceSession("${ONNX_FILE}")
 meta = session.get_modelmeta().custom_metadata_map
 z = np.random.default_rng(0).standard_normal((16, int(meta["latent_size"])), dtype=np.float32)
 images = session.run(["${ONNX_OUTPUT}"], {"${ONNX_INPUT}": z})[0]       # [16, ${c}, ${h}, ${w}] in [-1, 1]
-pixels = np.round((images + 1) / 2 * 255).astype(np.uint8)   # 8-bit grey values
+pixels = np.round((images + 1) / 2 * 255).astype(np.uint8)   # 8-bit ${c === 3 ? 'RGB' : 'grey'} values
 \`\`\`
 
 The run's sample grids were rendered in training mode (BatchNorm with the statistics of the batch)
@@ -168,7 +169,7 @@ export function writeOnnxExport(
     throw new ExportError(`${outDir} already exists.`, 'Choose another folder, or confirm that the existing export may be replaced.');
   }
   const bytes = generatorOnnxModel(manifest, tensors, ganStudioVersion, title);
-  const [h, w, c] = IMAGE_SHAPE;
+  const [h, w, c] = imageShape(manifest.config);
   fs.mkdirSync(path.dirname(outDir), { recursive: true });
   writeDirAtomic(outDir, (temp) => {
     fs.writeFileSync(path.join(temp, ONNX_FILE), bytes);

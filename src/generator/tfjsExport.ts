@@ -13,10 +13,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeDirAtomic } from '../common/atomicFile';
-import type { ExperimentConfig } from '../protocol/experimentConfig';
+import { ExperimentConfig, imageChannels } from '../protocol/experimentConfig';
 import type { CheckpointManifest } from '../protocol/runFormat';
 import { BN_EPS, BN_MOMENTUM } from '../trainer/model/batchNorm';
-import { generatorSpec, IMAGE_SHAPE, LayerSpec } from '../trainer/model/dcgan';
+import { generatorSpec, imageShape, LayerSpec } from '../trainer/model/dcgan';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'group1-shard1of1.bin';
@@ -59,8 +59,8 @@ export interface LayersModel {
 }
 
 /** The Layers topology and the weight list of the generator that `config` describes. */
-export function generatorLayersModel(config: Pick<ExperimentConfig, 'latentSize' | 'featureSize'>, metadata: Record<string, unknown>): LayersModel {
-  const specs = generatorSpec(config.latentSize, config.featureSize);
+export function generatorLayersModel(config: Pick<ExperimentConfig, 'latentSize' | 'featureSize'> & Partial<Pick<ExperimentConfig, 'channels' | 'dataset'>>, metadata: Record<string, unknown>): LayersModel {
+  const specs = generatorSpec(config.latentSize, config.featureSize, imageChannels({ channels: config.channels ?? null, dataset: config.dataset }));
   const layers: KerasLayer[] = [
     {
       class_name: 'Reshape',
@@ -193,7 +193,7 @@ export function writeTfjsExport(
     throw new ExportError(`${outDir} already exists.`, 'Choose another folder, or confirm that the existing export may be replaced.');
   }
   const { config } = manifest;
-  const outputShape = [...IMAGE_SHAPE];
+  const outputShape = [...imageShape(config)];
   const metadata = {
     ganStudioVersion,
     runId: manifest.runId,

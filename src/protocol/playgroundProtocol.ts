@@ -149,6 +149,8 @@ export interface PlaygroundInfo {
   latentSize: number;
   featureSize: number;
   imageSize: number;
+  /** 3 for a colour generator (RGB, interleaved); absent or 1: grey. */
+  channels?: number;
   sampleCount: number;
   /** The backend that renders, e.g. "wasm: tfjs-backend-wasm 4.22.0 (SIMD, 1 thread)". */
   backend: string;

@@ -132,6 +132,7 @@ export class PlaygroundSession {
       latentSize: info.latentSize,
       featureSize: info.featureSize,
       imageSize: info.imageSize,
+      channels: info.channels,
       sampleCount: info.sampleCount,
       backend: `${info.backend.name}: ${info.backend.detail}`,
     };

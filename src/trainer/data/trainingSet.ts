@@ -4,15 +4,18 @@ import { epochPermutation } from '../rng';
 
 export class TrainingSet {
   readonly size: number;
-  private readonly pixelsPerImage = IMAGE_SIZE * IMAGE_SIZE;
+  private readonly pixelsPerImage: number;
   private cached: { epoch: number; order: Uint32Array } | undefined;
 
-  /** `images` holds `size` preprocessed 32x32 images in [-1, 1]. */
+  /** `images` holds `size` preprocessed 32x32 images in [-1, 1], NHWC with `channels` channels. */
   constructor(
     readonly images: Float32Array,
     private readonly seed: number,
     readonly batchSize: number,
+    readonly channels = 1,
+    readonly imageSize = IMAGE_SIZE,
   ) {
+    this.pixelsPerImage = imageSize * imageSize * channels;
     this.size = images.length / this.pixelsPerImage;
     if (!Number.isInteger(this.size) || this.size === 0) throw new Error('Training set is empty or has a partial image');
   }

@@ -4,7 +4,7 @@
  * BatchNorm on the inner layers, initialised like PyTorch's defaults.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { IMAGE_CHANNELS, IMAGE_SIZE } from '../../protocol/experimentConfig';
+import { ExperimentConfig, IMAGE_CHANNELS, IMAGE_SIZE, imageChannels } from '../../protocol/experimentConfig';
 import { Rng } from '../rng';
 import { FusedActivation, hasFusedBatchNorm } from '../backend/batchNormKernels';
 import { batchNormActTrain, batchNormEval, BatchNormParams, batchNormTrain } from './batchNorm';
@@ -28,20 +28,20 @@ export const LEAKY_SLOPE = 0.2;
 const FUSABLE: Partial<Record<Activation, FusedActivation>> = { none: 0, relu: 1, leakyRelu: 2 };
 const KERNEL = 4;
 
-export function generatorSpec(latentSize: number, featureSize: number): LayerSpec[] {
+export function generatorSpec(latentSize: number, featureSize: number, channels = IMAGE_CHANNELS): LayerSpec[] {
   const f = featureSize;
   const t = (inChannels: number, outChannels: number, stride: number, pad: number, last = false): LayerSpec => ({
     kind: 'convTranspose', inChannels, outChannels, kernel: KERNEL, stride, pad, batchNorm: !last, activation: last ? 'tanh' : 'relu',
   });
-  return [t(latentSize, f * 4, 1, 0), t(f * 4, f * 2, 2, 1), t(f * 2, f, 2, 1), t(f, IMAGE_CHANNELS, 2, 1, true)];
+  return [t(latentSize, f * 4, 1, 0), t(f * 4, f * 2, 2, 1), t(f * 2, f, 2, 1), t(f, channels, 2, 1, true)];
 }
 
-export function discriminatorSpec(featureSize: number): LayerSpec[] {
+export function discriminatorSpec(featureSize: number, channels = IMAGE_CHANNELS): LayerSpec[] {
   const f = featureSize;
   const c = (inChannels: number, outChannels: number, stride: number, pad: number, batchNorm: boolean, activation: Activation): LayerSpec => ({
     kind: 'conv', inChannels, outChannels, kernel: KERNEL, stride, pad, batchNorm, activation,
   });
-  return [c(IMAGE_CHANNELS, f, 2, 1, false, 'leakyRelu'), c(f, f * 2, 2, 1, true, 'leakyRelu'), c(f * 2, f * 4, 2, 1, true, 'leakyRelu'), c(f * 4, 1, 1, 0, false, 'none')];
+  return [c(channels, f, 2, 1, false, 'leakyRelu'), c(f, f * 2, 2, 1, true, 'leakyRelu'), c(f * 2, f * 4, 2, 1, true, 'leakyRelu'), c(f * 4, 1, 1, 0, false, 'none')];
 }
 
 /** How the forward pass treats BatchNorm. */
@@ -249,10 +249,10 @@ export interface Dcgan {
 }
 
 /** Builds G then D from the weights stream of the run's seed (spectral normalisation of D: its vectors from their own stream). */
-export function buildDcgan(latentSize: number, featureSize: number, rng: Rng, options: { discriminator?: NetworkOptions } = {}): Dcgan {
+export function buildDcgan(latentSize: number, featureSize: number, rng: Rng, options: { discriminator?: NetworkOptions; channels?: number } = {}): Dcgan {
   return {
-    generator: new Network('G', generatorSpec(latentSize, featureSize), rng),
-    discriminator: new Network('D', discriminatorSpec(featureSize), rng, options.discriminator),
+    generator: new Network('G', generatorSpec(latentSize, featureSize, options.channels), rng),
+    discriminator: new Network('D', discriminatorSpec(featureSize, options.channels), rng, options.discriminator),
     latentSize,
   };
 }
@@ -263,3 +263,8 @@ export function latentTensor(values: Float32Array, latentSize: number): tf.Tenso
 }
 
 export const IMAGE_SHAPE = [IMAGE_SIZE, IMAGE_SIZE, IMAGE_CHANNELS] as const;
+
+/** [height, width, channels] of a run's images (3 channels for a colour run). */
+export function imageShape(config: Pick<ExperimentConfig, 'channels'> & Partial<Pick<ExperimentConfig, 'dataset'>>): [number, number, number] {
+  return [IMAGE_SIZE, IMAGE_SIZE, imageChannels(config)];
+}

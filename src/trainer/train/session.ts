@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkpointDir, readMetrics, readRun } from '../../common/runReader';
 import { appendLine, makeDir, writeDirAtomic } from '../../common/atomicFile';
-import { ExperimentConfig, IMAGE_SIZE, resolveConfig, stepsPerEpoch, totalSteps } from '../../protocol/experimentConfig';
+import { ExperimentConfig, IMAGE_SIZE, imageChannels, resolveConfig, stepsPerEpoch, totalSteps } from '../../protocol/experimentConfig';
 import {
   BackendReport,
   CHECKPOINT_MANIFEST,
@@ -29,7 +29,8 @@ import { QUALITY_FILE, qualityFlag, QualityRecord, QualitySummary } from '../../
 import { appendQuality, readQuality, readQualitySummary, truncateQuality, writeQualitySummary } from '../../common/qualityFiles';
 import type { LocateOptions } from '../data/fashionMnist';
 import { evaluationLatents, QualityEvaluator } from '../evaluator/qualityEvaluator';
-import { DEFAULT_DATASET, evaluatorFor } from '../evaluator/registry';
+import { DEFAULT_DATASET, evaluatorFor, hasEvaluator } from '../evaluator/registry';
+import { IDX_DATASETS } from '../data/datasets';
 import { selectBackend } from '../backend/select';
 import { assertGpuHealthy, gpuLostError } from '../backend/webgpu';
 import { loadTrainingSet } from '../data/loadTrainingSet';
@@ -171,7 +172,7 @@ export class TrainingSession {
     let state: TrainingState | undefined;
     let writer: RunWriter | undefined;
     try {
-      const config = resumed ? resumed.config : validConfig(params.config);
+      let config = resumed ? resumed.config : validConfig(params.config);
 
       status(`Initialising the ${config.backend === 'auto' ? 'fastest available' : config.backend} backend`);
       const backend = await selectBackend(config.backend, { searchPaths: options.backendSearchPaths });
@@ -179,16 +180,23 @@ export class TrainingSession {
       for (const s of backend.skipped) events.log(`  skipped ${s.name}: ${s.reason}`);
       cancelled();
 
-      events.status({ phase: 'loading-data', message: 'Loading FashionMNIST' });
-      const { set, source } = await loadTrainingSet(config, {
+      events.status({ phase: 'loading-data', message: `Loading ${datasetTitle(config)}` });
+      const { set, source, channels, notes } = await loadTrainingSet(config, {
         dataDirs: params.dataDirs ?? [],
+        datasetDirs: params.datasetDirs,
+        onDecode: (done, total) => {
+          if (done % 256 === 0 || done === total) events.status({ phase: 'loading-data', message: `Decoding images: ${done} of ${total}` });
+        },
         cacheDir: params.cacheDir,
         offline: params.offline,
         systemDir: options.systemDataDir,
         onDownload: (p) =>
           events.status({ phase: 'downloading', message: `Downloading ${path.basename(p.url)}`, download: { file: p.url, received: p.received, total: p.total } }),
       });
-      events.log(`Data: ${set.size} training images from ${source.file} (${source.source})`);
+      events.log(`Data: ${set.size} training images from ${source.file} (${source.source})${channels === 3 ? ', RGB' : ''}`);
+      for (const note of notes) events.log(note);
+      // A folder's detected channels become part of the run's config (run.json, checkpoints, the generator).
+      if (config.channels === null && config.dataset === 'folder') config = { ...config, channels };
       if (resumed?.checkpoint && resumed.checkpoint.manifest.datasetSize !== set.size) {
         throw new TrainingError(
           `The training set has ${set.size} images but the checkpoint was trained on ${resumed.checkpoint.manifest.datasetSize}.`,
@@ -205,7 +213,11 @@ export class TrainingSession {
       const carried = carryQuality(writer.dir, resumed, state.step);
       session.qualityHistory = carried.history;
       if (carried.summary) writer.update({ quality: qualityFlag(carried.summary) });
-      if (!resumed?.checkpoint) writer.writeRealGrid(makeGrid(set.firstImages(0, config.sampleCount), IMAGE_SIZE));
+      if (!resumed?.checkpoint) writer.writeRealGrid(makeGrid(set.firstImages(0, config.sampleCount), IMAGE_SIZE, undefined, undefined, set.channels));
+      if (!hasEvaluator(config.dataset) && config.evalEvery !== null) {
+        session.evaluationUnavailable = true;
+        session.say(`Sample quality is not measured for the ${config.dataset} data set: GAN Studio's evaluator classifier is trained on FashionMNIST (a data set plugs in its own in src/trainer/evaluator/registry.ts).`);
+      }
       session.say(`Run folder: ${writer.dir}`);
       if (resumed?.checkpoint) session.say(`Resuming from checkpoint ${resumed.checkpoint.manifest.id} (step ${state.step})`);
       else if (resumed) session.say('The run has no checkpoint yet: it starts again from step 0 with its own settings (the same seed, so the same run).');
@@ -443,7 +455,7 @@ export class TrainingSession {
     const images = ema
       ? await generateSamples({ ...this.state.model, generator: ema }, this.state.fixedNoise, 'train-recompute')
       : await generateSamples(this.state.model, this.state.fixedNoise, scheduled ? 'train' : 'train-recompute');
-    const entry = this.writer.writeSample(step, epoch, makeGrid(images, IMAGE_SIZE));
+    const entry = this.writer.writeSample(step, epoch, makeGrid(images, IMAGE_SIZE, undefined, undefined, this.set.channels));
     this.events.sample(entry);
   }
 
@@ -560,6 +572,13 @@ export function checkFinite(step: number, v: Pick<StepValues, 'lossD' | 'lossG'>
   }
 }
 
+/** The data set's name for status lines. */
+function datasetTitle(config: ExperimentConfig): string {
+  if (config.dataset === 'cifar10') return 'CIFAR-10';
+  if (config.dataset === 'folder') return `the images in ${config.datasetPath}`;
+  return IDX_DATASETS[config.dataset ?? 'fashion-mnist'].title;
+}
+
 function validConfig(config: ExperimentConfig | undefined): ExperimentConfig {
   if (!config) throw new TrainingError('No experiment config was given.', 'Pass a config, or resume an existing run.');
   const { config: resolved, problems } = resolveConfig(config);
@@ -571,12 +590,13 @@ function validConfig(config: ExperimentConfig | undefined): ExperimentConfig {
 
 function buildState(config: ExperimentConfig): TrainingState {
   const model = buildDcgan(config.latentSize, config.featureSize, new Rng(config.seed, RNG_STREAMS.weights), {
+    channels: imageChannels(config),
     discriminator: config.spectralNorm ? { spectralNorm: { rng: new Rng(config.seed, RNG_STREAMS.spectralNorm) } } : {},
   });
   let ema: Network | undefined;
   if (config.gEma > 0) {
     // Built from a throwaway generator (the weights stream is G's and D's alone), then set to G.
-    ema = new Network('G', generatorSpec(config.latentSize, config.featureSize), new Rng(config.seed, RNG_STREAMS.spectralNorm + 1));
+    ema = new Network('G', generatorSpec(config.latentSize, config.featureSize, imageChannels(config)), new Rng(config.seed, RNG_STREAMS.spectralNorm + 1));
     ema.copyFrom(model.generator);
   }
   const fixedNoise = new Rng(config.seed, RNG_STREAMS.fixedNoise).fillNormal(new Float32Array(config.sampleCount * config.latentSize));

@@ -162,7 +162,8 @@ export function generatorStep(
  */
 export function trainStep(model: Dcgan, optimizers: GanOptimizers, realImages: Float32Array, noise: Float32Array, options: StepOptions = {}): StepOutputs {
   const batch = noise.length / model.latentSize;
-  const real = tf.tensor4d(realImages, [batch, IMAGE_SIZE, IMAGE_SIZE, IMAGE_CHANNELS]);
+  const channels = realImages.length / (batch * IMAGE_SIZE * IMAGE_SIZE) || IMAGE_CHANNELS;
+  const real = tf.tensor4d(realImages, [batch, IMAGE_SIZE, IMAGE_SIZE, channels]);
   const noisy = instanceNoiser(options);
   // Extra D updates (dSteps > 1): fresh noise from the trainer's generator, the same real batch.
   for (let i = 1; i < (options.dSteps ?? 1); i++) {

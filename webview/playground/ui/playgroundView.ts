@@ -52,16 +52,18 @@ function setValue(el: Element, value: string): void {
   if (field.value !== value && document.activeElement !== el) field.value = value;
 }
 
-/** Draws one-channel 8-bit pixels into a canvas of their size. */
-function paint(canvas: HTMLCanvasElement, width: number, height: number, grey: Uint8Array): void {
+/** Draws 8-bit pixels (grey, or RGB interleaved when `channels` is 3) into a canvas of their size. */
+function paint(canvas: HTMLCanvasElement, width: number, height: number, pixels: Uint8Array, channels = 1): void {
   if (canvas.width !== width) canvas.width = width;
   if (canvas.height !== height) canvas.height = height;
   const ctx = canvas.getContext('2d')!;
   const data = ctx.createImageData(width, height);
-  for (let i = 0; i < grey.length; i++) {
-    data.data[i * 4] = grey[i];
-    data.data[i * 4 + 1] = grey[i];
-    data.data[i * 4 + 2] = grey[i];
+  const n = width * height;
+  for (let i = 0; i < n; i++) {
+    const p = i * channels;
+    data.data[i * 4] = pixels[p];
+    data.data[i * 4 + 1] = pixels[channels === 3 ? p + 1 : p];
+    data.data[i * 4 + 2] = pixels[channels === 3 ? p + 2 : p];
     data.data[i * 4 + 3] = 255;
   }
   ctx.putImageData(data, 0, 0);
@@ -344,9 +346,10 @@ export class PlaygroundView {
     const entry = this.images.grid;
     const info = this.info;
     if (!entry || !info || !this.settings) return;
-    const { pixels } = composeGrid(toPixels(entry.values, this.mapping()), info.imageSize, entry.columns);
+    const channels = info.channels ?? 1;
+    const { pixels } = composeGrid(toPixels(entry.values, this.mapping()), info.imageSize, entry.columns, undefined, channels);
     const g = layoutGrid(entry.total, info.imageSize, entry.columns);
-    paint(this.gridCanvas, g.width, g.height, pixels);
+    paint(this.gridCanvas, g.width, g.height, pixels, channels);
     this.layoutGridView();
   }
 
@@ -395,8 +398,9 @@ export class PlaygroundView {
   private drawStrip(): void {
     const entry = this.images.strip;
     if (!entry || !this.info) return;
-    const { geometry, pixels } = composeGrid(toPixels(entry.values, this.mapping()), this.info.imageSize, entry.total);
-    paint(this.stripCanvas, geometry.width, geometry.height, pixels);
+    const channels = this.info.channels ?? 1;
+    const { geometry, pixels } = composeGrid(toPixels(entry.values, this.mapping()), this.info.imageSize, entry.total, undefined, channels);
+    paint(this.stripCanvas, geometry.width, geometry.height, pixels, channels);
     this.layoutStrip();
   }
 
@@ -413,7 +417,7 @@ export class PlaygroundView {
   private drawSingle(): void {
     const entry = this.images.single;
     if (!entry || !this.info || !this.settings) return;
-    paint(this.singleCanvas, this.info.imageSize, this.info.imageSize, toPixels(entry.values, 'fixed'));
+    paint(this.singleCanvas, this.info.imageSize, this.info.imageSize, toPixels(entry.values, 'fixed'), this.info.channels ?? 1);
     this.singleHeading.textContent = singleHeading(this.settings);
   }
 
