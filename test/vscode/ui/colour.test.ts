@@ -54,10 +54,12 @@ describe('A colour run (UI)', () => {
 
   it('shows the grids in colour in the inspector, with RGB pixel values', async () => {
     const { page } = session;
-    await runRow(page, runName).click();
+    await runRow(page, runName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).click(); // runRow takes a pattern
     await treeRows(page, 'Sample grids');
+    await page.mouse.move(800, 700); // away from the row, whose tooltip would cover the tree
+    await page.keyboard.press('Escape');
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sample grids' }).first().click();
-    const steps = page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Step \d+$/ }) });
+    const steps = page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Step [\d,]+$/ }) });
     await steps.first().waitFor();
     for (let attempt = 0; attempt < 4; attempt++) {
       await steps.first().click(); // the latest grid
@@ -65,7 +67,10 @@ describe('A colour run (UI)', () => {
     }
     const frame = webviewFrame(page);
     const image = frame.locator('.pane-a img.grid-image').first();
-    await image.evaluate((img: HTMLImageElement) => img.decode());
+    await image.waitFor();
+    await frame.locator('.pane-a img.grid-image').first().evaluate(
+      (img: HTMLImageElement) => new Promise<void>((resolve) => (img.complete && img.naturalWidth > 0 ? resolve() : img.addEventListener('load', () => resolve(), { once: true }))),
+    );
     // Colour: some pixel of the grid has channels that differ.
     const coloured = await image.evaluate((img: HTMLImageElement) => {
       const canvas = document.createElement('canvas');
@@ -79,10 +84,10 @@ describe('A colour run (UI)', () => {
       return n;
     });
     assert.ok(coloured > 100, `the grid is in colour (${coloured} coloured pixels)`);
+    await clearNotifications(page);
     const box = (await frame.locator('.pane-a .frame, .pane-a').first().boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
     await frame.locator('[data-testid=status]', { hasText: /pixel \(\d+, \d+\): (RGB \d+, \d+, \d+|grey \d+)/ }).waitFor();
-    await clearNotifications(page);
     await screenshot(page, 'colour-01-inspector');
   });
 
