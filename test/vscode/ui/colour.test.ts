@@ -3,7 +3,8 @@
  * given in $GAN_STUDIO_COLOUR_RUN, e.g. the README's tinted-FashionMNIST run) trained with
  * `dataset: "folder"`; its grids show in colour in the inspector (whose pixel readout gives RGB
  * values) and the dashboard, whose header names the data set and says that quality is not measured.
- * Screenshots: colour-01-inspector, colour-02-dashboard (under $GAN_STUDIO_SCREENSHOTS).
+ * The generator playground paints the generated images in colour too.
+ * Screenshots: colour-01-inspector, colour-02-dashboard, colour-03-playground (under $GAN_STUDIO_SCREENSHOTS).
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -105,5 +106,39 @@ describe('A colour run (UI)', () => {
     assert.match(header, /sample quality not measured/);
     await clearNotifications(page);
     await screenshot(page, 'colour-02-dashboard');
+  });
+
+  it('paints the playground\'s generated grid in colour', async () => {
+    const { page } = session;
+    await runCommand(page, 'View: Close All Editors');
+    const checkpoints = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Checkpoints' }).first();
+    // The run's row is expanded by the first test; a click would fold it.
+    if (!(await checkpoints.isVisible())) await runRow(page, runName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).click();
+    await treeRows(page, 'Checkpoints');
+    await page.mouse.move(800, 700);
+    await page.keyboard.press('Escape');
+    await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Checkpoints' }).first().click();
+    const checkpoint = page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Step [\d,]+ · epoch/ }) }).first();
+    await checkpoint.hover();
+    await checkpoint.locator('.action-label[aria-label="Open Generator Playground"]').click();
+    await page.locator('.tabs-container .tab', { hasText: `Playground: ${runName}` }).waitFor();
+    const frame = webviewFrame(page);
+    const grid = frame.locator('canvas[data-testid=grid]');
+    await grid.waitFor({ timeout: 120_000 });
+    const coloured = async () =>
+      grid.evaluate((c: HTMLCanvasElement) => {
+        if (c.dataset.complete !== 'true' || c.width < 10) return 0;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        // A few steps of a tiny model give faint colours: any pixel whose channels differ (grey painting gives none).
+        for (let i = 0; i < d.length; i += 4) if (d[i] !== d[i + 1] || d[i + 1] !== d[i + 2]) n++;
+        return n;
+      });
+    const deadline = Date.now() + 120_000;
+    let n = 0;
+    while ((n = await coloured()) <= 100 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.ok(n > 100, `the playground's grid is in colour (${n} coloured pixels)`);
+    await clearNotifications(page);
+    await screenshot(page, 'colour-03-playground');
   });
 });

@@ -524,7 +524,7 @@ export class PlaygroundView {
 
   private onImages(message: ImagesMessage): void {
     if (!this.info) return;
-    const entry = receiveImages(this.images, message, this.info.imageSize);
+    const entry = receiveImages(this.images, message, this.info.imageSize, this.info.channels ?? 1);
     if (!entry) return;
     // For tests and screen readers: which request is drawn, and whether all of it has arrived.
     const canvas = message.kind === 'grid' ? this.gridCanvas : message.kind === 'strip' ? this.stripCanvas : this.singleCanvas;
