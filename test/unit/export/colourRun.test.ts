@@ -13,6 +13,8 @@ import { decodeFloat32 } from '../../../src/protocol/binary';
 import { parseRunManifest } from '../../../src/protocol/runFormat';
 import { evaluateCheckpoint } from '../../../src/generator/evaluateCheckpoint';
 import { decodePng } from '../../../src/trainer/image/png';
+import { diskRunFolder } from '../../../src/common/runCheckFs';
+import { checkRunFolder } from '../../../src/protocol/runCheck';
 import { tempDir } from '../helpers';
 import { checkpointsOf, GENERATOR_SCRIPT, smokeRun } from '../playground/smokeRun';
 
@@ -36,6 +38,7 @@ describe('a colour run (mnist in 3 channels)', () => {
     }
     const real = decodePng(fs.readFileSync(path.join(runDir, 'samples/real.grid.png')));
     for (let i = 0; i < real.pixels.length; i += 3) assert.ok(real.pixels[i] === real.pixels[i + 1] && real.pixels[i] === real.pixels[i + 2], 'grey data repeated into RGB');
+    assert.deepEqual(checkRunFolder(diskRunFolder(runDir)), [], '`gan-studio runs check` accepts the RGB grids of a 3-channel run');
     const log = fs.readFileSync(path.join(runDir, 'trainer.log'), 'utf8');
     assert.match(log, /Sample quality is not measured for the mnist data set/);
   });
