@@ -56,6 +56,12 @@ export async function evaluateCheckpoint(params: EvaluateCheckpointParams, log: 
     );
   }
   const dataset = manifest.config.dataset ?? DEFAULT_DATASET;
+  if (!manifest.external && !params.openEvaluator && hasEvaluator(dataset) && imageChannels(manifest.config) !== 1) {
+    throw new EvaluateError(
+      `Run "${manifest.name}" was trained in ${imageChannels(manifest.config)} channels, and the ${dataset} evaluator classifies grey images.`,
+      'Evaluate a run trained with "channels": 1 (or null).',
+    );
+  }
   if (!manifest.external && !params.openEvaluator && !hasEvaluator(dataset)) {
     throw new EvaluateError(
       `Run "${manifest.name}" was trained on the ${dataset} data set, and sample quality is measured for FashionMNIST runs only (GAN Studio's evaluator classifier knows FashionMNIST's classes).`,

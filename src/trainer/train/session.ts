@@ -214,9 +214,12 @@ export class TrainingSession {
       session.qualityHistory = carried.history;
       if (carried.summary) writer.update({ quality: qualityFlag(carried.summary) });
       if (!resumed?.checkpoint) writer.writeRealGrid(makeGrid(set.firstImages(0, config.sampleCount), IMAGE_SIZE, undefined, undefined, set.channels));
-      if (!hasEvaluator(config.dataset) && config.evalEvery !== null) {
+      if (config.evalEvery !== null && !hasEvaluator(config.dataset)) {
         session.evaluationUnavailable = true;
         session.say(`Sample quality is not measured for the ${config.dataset} data set: GAN Studio's evaluator classifier is trained on FashionMNIST (a data set plugs in its own in src/trainer/evaluator/registry.ts).`);
+      } else if (config.evalEvery !== null && imageChannels(config) !== 1) {
+        session.evaluationUnavailable = true;
+        session.say('Sample quality is not measured in 3 channels: the FashionMNIST evaluator classifies grey images (train with "channels": 1 or null to measure it).');
       }
       session.say(`Run folder: ${writer.dir}`);
       if (resumed?.checkpoint) session.say(`Resuming from checkpoint ${resumed.checkpoint.manifest.id} (step ${state.step})`);

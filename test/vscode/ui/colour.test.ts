@@ -141,4 +141,31 @@ describe('A colour run (UI)', () => {
     await clearNotifications(page);
     await screenshot(page, 'colour-03-playground');
   });
+
+  it('Customize… asks for the data set, its folder and the channels', async () => {
+    const { page } = session;
+    await runCommand(page, 'GAN Studio: Train GAN');
+    const widget = page.locator('.quick-input-widget');
+    const row = (label: RegExp) => widget.locator('.quick-input-list .monaco-list-row').filter({ hasText: label }).first();
+    await row(/Customize…/).click();
+    const title = widget.locator('.quick-input-title');
+    // Epochs, batch size, learning rate and latent size keep their values.
+    for (const step of ['epochs', 'batch size', 'learning rate', 'latent size']) {
+      await title.filter({ hasText: `Customize: ${step}` }).waitFor();
+      await page.keyboard.press('Enter');
+    }
+    await title.filter({ hasText: 'Customize: data set' }).waitFor();
+    const labels = await widget.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts();
+    assert.deepEqual(labels.map((l) => l.trim()), ['fashion-mnist', 'mnist', 'kmnist', 'cifar10', 'folder']);
+    await row(/^cifar10/).click();
+    await title.filter({ hasText: 'Customize: data set folder' }).waitFor();
+    await page.keyboard.type('/no/such/folder');
+    await widget.locator('.quick-input-message', { hasText: /is not a folder/ }).waitFor();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Enter');
+    await title.filter({ hasText: 'Customize: channels' }).waitFor();
+    assert.deepEqual((await widget.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts()).map((l) => l.trim()), ['From the data set', '1 (grey)', '3 (RGB colour)']);
+    await page.keyboard.press('Escape');
+  });
 });
