@@ -10,6 +10,8 @@ import { decodeGrayPng, decodePng, encodePng } from '../../../src/trainer/image/
 import { buildDcgan, latentTensor } from '../../../src/trainer/model/dcgan';
 import { Rng } from '../../../src/trainer/rng';
 import { pixelText } from '../../../webview/inspector/model/inspectorState';
+import { buildColumns, filterRows } from '../../../webview/runsTable/model/table';
+import { sweep } from '../runsTable/fixtures';
 
 const at = (text: string, needle: string, delta = 1) => text.indexOf(needle) + delta;
 
@@ -72,5 +74,13 @@ describe('colour', () => {
     assert.deepEqual(complete(channels, at(channels, ':  ', 2)).map((c) => [c.label, c.detail]), [['1', 'grey'], ['3', 'RGB colour'], ['null', "the data set's own"]]);
     const key = complete('{ "" }', 3).find((c) => c.label === 'channels')!;
     assert.equal(key.insertText, '"channels": ${1|null,1,3|}');
+  });
+
+  it('the runs table shows the data set and channels as config columns, filterable as data and ch', () => {
+    const rows = sweep();
+    rows[4] = { ...rows[4], config: { ...rows[4].config, dataset: 'folder', datasetPath: '/images/tinted', channels: 3 } };
+    const ids = buildColumns(rows).map((c) => c.id);
+    for (const key of ['config.dataset', 'config.datasetPath', 'config.channels']) assert.ok(ids.includes(key), `${key} in ${ids.join(', ')}`);
+    assert.deepEqual(filterRows(rows, buildColumns(rows), '', 'data = folder and ch = 3').map((r) => r.name), ['c1']);
   });
 });
