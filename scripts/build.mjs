@@ -12,7 +12,7 @@ const watch = process.argv.includes('--watch');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 /** Optional or native packages that are loaded at run time from node_modules, never bundled. */
-const external = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'webgpu'];
+const external = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'webgpu', 'sharp'];
 
 const node = {
   bundle: true,
@@ -109,6 +109,30 @@ function copyDawn() {
   }
 }
 
+/**
+ * sharp (libvips, native; decodes the images of `dataset: "folder"`) is loaded by the trainer at run
+ * time: copy its JavaScript, its dependencies and this platform's prebuilt binaries (not the other
+ * platforms') beside onnxruntime-node.
+ */
+function copySharp() {
+  const platform = `${process.platform}${process.platform === 'linux' && fs.existsSync('/etc/alpine-release') ? 'musl' : ''}-${process.arch}`;
+  for (const [pkg, parts] of [
+    ['sharp', ['package.json', 'LICENSE', 'dist']],
+    ['@img/colour', null],
+    ['detect-libc', null],
+    ['semver', null],
+    [`@img/sharp-${platform}`, null],
+    [`@img/sharp-libvips-${platform}`, null],
+  ]) {
+    const from = path.join(root, 'node_modules', pkg);
+    if (!fs.existsSync(from)) continue; // the folder data set then reports sharp missing
+    for (const part of parts ?? ['']) {
+      const source = path.join(from, part);
+      if (fs.existsSync(source)) fs.cpSync(source, path.join(root, 'dist', 'node_modules', pkg, part), { recursive: true, filter: (f) => !f.endsWith('.map') && !f.endsWith('.d.ts') && !f.endsWith('.d.mts') && !f.endsWith('.d.cts') });
+    }
+  }
+}
+
 function copyWasmBinaries() {
   const from = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
@@ -121,6 +145,7 @@ copyWasmBinaries();
 copyCodicons();
 copyOnnxRuntime();
 copyDawn();
+copySharp();
 if (watch) {
   for (const options of entries) await (await esbuild.context(options)).watch();
   console.log('esbuild: watching');

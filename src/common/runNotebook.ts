@@ -189,7 +189,7 @@ else:
 ## New images from the generator
 
 ${onnx ? `\`${relative(input.notebookDir, onnx.file)}\`` : 'The generator exported as ONNX'} takes \`z\` \`[batch, latent]\` (standard normal) and returns
-\`image\` \`[batch, 1, 32, 32]\` in [-1, 1]; pixels are \`(v + 1) / 2\`. BatchNorm uses the running statistics.
+\`image\` \`[batch, channels, 32, 32]\` (1 grey, 3 RGB) in [-1, 1]; pixels are \`(v + 1) / 2\`. BatchNorm uses the running statistics.
 `,
     ),
     cell(
@@ -216,7 +216,8 @@ else:
     images = session.run(["image"], feeds)[0]
     fig, axes = plt.subplots(2, 8, figsize=(12, 3.3))
     for ax, image in zip(axes.flat, images):
-        ax.imshow((image[0] + 1) / 2, cmap="gray", vmin=0, vmax=1)
+        pixels = np.clip((np.transpose(image, (1, 2, 0)) + 1) / 2, 0, 1)  # [H, W, channels]
+        ax.imshow(pixels[:, :, 0] if pixels.shape[2] == 1 else pixels, cmap="gray", vmin=0, vmax=1)
         ax.axis("off")
     fig.suptitle(f"{meta.get('gan_studio.checkpoint', '')}: 16 new samples")
     plt.show()

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { writeJsonAtomic } from '../common/atomicFile';
 import { appendQuality, readQuality } from '../common/qualityFiles';
 import { checkpointDir, readCheckpointManifest, readRun } from '../common/runReader';
-import type { BackendChoice } from '../protocol/experimentConfig';
+import { type BackendChoice, imageChannels } from '../protocol/experimentConfig';
 import { qualityFlag, QualityRecord, QualitySummary } from '../protocol/qualityFormat';
 import { RUN_MANIFEST } from '../protocol/runFormat';
 import { selectBackend } from '../trainer/backend/select';
@@ -20,7 +20,7 @@ import { architectureOf, buildDcgan, type Dcgan } from '../trainer/model/dcgan';
 import { Rng, RNG_STREAMS } from '../trainer/rng';
 import { loadCheckpoint, restoreModel } from '../trainer/train/checkpoint';
 import { evaluationLatents, type Features, QualityEvaluator } from '../trainer/evaluator/qualityEvaluator';
-import { DEFAULT_DATASET, evaluatorFor } from '../trainer/evaluator/registry';
+import { DEFAULT_DATASET, evaluatorFor, hasEvaluator } from '../trainer/evaluator/registry';
 
 export class EvaluateError extends Error {
   constructor(
@@ -53,6 +53,19 @@ export async function evaluateCheckpoint(params: EvaluateCheckpointParams, log: 
     throw new EvaluateError(
       params.checkpoint ? `Run "${manifest.name}" has no checkpoint "${params.checkpoint}".` : `Run "${manifest.name}" has no checkpoint yet.`,
       manifest.checkpoints.length ? `Available: ${manifest.checkpoints.map((c) => c.id).join(', ')}.` : 'Checkpoints are saved at the end of each epoch and when a run stops.',
+    );
+  }
+  const dataset = manifest.config.dataset ?? DEFAULT_DATASET;
+  if (!manifest.external && !params.openEvaluator && hasEvaluator(dataset) && imageChannels(manifest.config) !== 1) {
+    throw new EvaluateError(
+      `Run "${manifest.name}" was trained in ${imageChannels(manifest.config)} channels, and the ${dataset} evaluator classifies grey images.`,
+      'Evaluate a run trained with "channels": 1 (or null).',
+    );
+  }
+  if (!manifest.external && !params.openEvaluator && !hasEvaluator(dataset)) {
+    throw new EvaluateError(
+      `Run "${manifest.name}" was trained on the ${dataset} data set, and sample quality is measured for FashionMNIST runs only (GAN Studio's evaluator classifier knows FashionMNIST's classes).`,
+      'Evaluate a FashionMNIST run, or add an evaluator for this data set to src/trainer/evaluator/registry.ts.',
     );
   }
   const backend = await selectBackend(params.backend ?? 'auto');

@@ -4,7 +4,8 @@
  * without touching the running statistics. Used by the generator process (playground, export).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { IMAGE_CHANNELS, IMAGE_SIZE } from '../protocol/experimentConfig';
+import { IMAGE_SIZE, imageChannels } from '../protocol/experimentConfig';
+import { datasetClassNames } from '../trainer/data/datasets';
 import { CONDITIONAL_COLUMNS } from '../protocol/experimentConfig';
 import type { BatchNormMode } from '../protocol/generatorProtocol';
 import { architectureOf, buildDcgan, Dcgan, latentTensor } from '../trainer/model/dcgan';
@@ -90,8 +91,13 @@ export class LoadedGenerator {
     return this.model.classes ?? 0;
   }
 
+  /** The names of the classes a conditional generator takes, in label order (its data set's). */
+  get classNames(): string[] {
+    return datasetClassNames(this.checkpoint.manifest.config.dataset).slice(0, this.classes);
+  }
+
   get channels(): number {
-    return IMAGE_CHANNELS;
+    return imageChannels(this.checkpoint.manifest.config);
   }
 
   /**

@@ -20,7 +20,7 @@ import { buildOnnxModel, OnnxInitializer, OnnxNode, ONNX_OPSET } from '../traine
 import { BN_EPS } from '../trainer/model/batchNorm';
 import { architectureOf, generatorSpec } from '../trainer/model/dcgan';
 import { imageShapeOf } from './imageShape';
-import { CLASS_NAMES } from '../trainer/data/fashionMnist';
+import { datasetClassNames } from '../trainer/data/datasets';
 import { ExportError } from './tfjsExport';
 
 export const ONNX_FILE = 'generator.onnx';
@@ -51,7 +51,7 @@ export function onnxMetadata(manifest: CheckpointManifest, ganStudioVersion: str
   const { classes } = architectureOf(manifest.config);
   return {
     ...(classes > 0
-      ? { classes: String(classes), class_names: CLASS_NAMES.slice(0, classes).join(','), label_input: `${ONNX_LABEL_INPUT} [batch, ${classes}] float32, one-hot (or a mix of classes)` }
+      ? { classes: String(classes), class_names: datasetClassNames(manifest.config.dataset).slice(0, classes).join(','), label_input: `${ONNX_LABEL_INPUT} [batch, ${classes}] float32, one-hot (or a mix of classes)` }
       : {}),
     'gan_studio.version': ganStudioVersion,
     'gan_studio.run_id': manifest.runId,
@@ -145,7 +145,7 @@ export function onnxReadme(title: string, manifest: CheckpointManifest): string 
   const { latentSize } = manifest.config;
   const [h, w, c] = imageShapeOf(manifest.config);
   const { classes } = architectureOf(manifest.config);
-  const names = CLASS_NAMES.slice(0, classes);
+  const names = datasetClassNames(manifest.config.dataset).slice(0, classes);
   const labelRow = classes > 0 ? `| input \`${ONNX_LABEL_INPUT}\` | \`[batch, ${classes}]\` float32 one-hot classes (${names.map((n, i) => `${i} ${n}`).join(', ')}); a mix of two rows interpolates between classes |\n` : '';
   const labelFeed = classes > 0 ? `, "${ONNX_LABEL_INPUT}": np.eye(${classes}, dtype=np.float32)[np.arange(16) % ${classes}]` : '';
   return `# ${title}: generator at step ${manifest.step} (ONNX)
@@ -171,7 +171,7 @@ session = ort.InferenceSession("${ONNX_FILE}")
 meta = session.get_modelmeta().custom_metadata_map
 z = np.random.default_rng(0).standard_normal((16, int(meta["latent_size"])), dtype=np.float32)
 images = session.run(["${ONNX_OUTPUT}"], {"${ONNX_INPUT}": z${labelFeed}})[0]       # [16, ${c}, ${h}, ${w}] in [-1, 1]
-pixels = np.round((images + 1) / 2 * 255).astype(np.uint8)   # 8-bit grey values
+pixels = np.round((images + 1) / 2 * 255).astype(np.uint8)   # 8-bit ${c === 3 ? 'RGB' : 'grey'} values
 \`\`\`
 
 The run's sample grids were rendered in training mode (BatchNorm with the statistics of the batch)

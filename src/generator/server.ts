@@ -26,8 +26,7 @@ import { stepsPerEpoch } from '../protocol/experimentConfig';
 import { epochsAt } from '../protocol/steps';
 import type { BackendReport, RunError } from '../protocol/runFormat';
 import { selectBackend } from '../trainer/backend/select';
-import { CLASS_NAMES } from '../trainer/data/fashionMnist';
-import { encodeGrayPng } from '../trainer/image/png';
+import { encodePng } from '../trainer/image/png';
 import { ganStudioVersion } from '../trainer/versions';
 import { GeneratorLoadError, LoadedGenerator, seededLatents } from './loadedGenerator';
 import { loadAnyGenerator, OnnxGenerator } from './onnxGenerator';
@@ -144,7 +143,7 @@ export function serveGenerator(connection: MessageConnection, hooks: GeneratorHo
         sampleCount: next.fixedNoise.length / next.latentSize,
         seed: manifest.config.seed,
         backend,
-        ...(next instanceof LoadedGenerator && next.classes > 0 ? { classNames: CLASS_NAMES.slice(0, next.classes) } : {}),
+        ...(next instanceof LoadedGenerator && next.classes > 0 ? { classNames: next.classNames } : {}),
       };
     }),
   );
@@ -177,8 +176,8 @@ export function serveGenerator(connection: MessageConnection, hooks: GeneratorHo
       const g = loaded();
       if (!path.isAbsolute(params.file)) throw fail(GENERATOR_ERRORS.badRequest, { message: `Save needs an absolute file path, not "${params.file}".` });
       const pixels = toPixels(await renderWith(g, latents, params), params.mapping);
-      const { geometry, pixels: grid } = composeGrid(pixels, g.imageSize, Math.max(1, Math.floor(params.columns)));
-      writeFileAtomic(params.file, encodeGrayPng(geometry.width, geometry.height, grid, { Software: 'GAN Studio', ...params.text }));
+      const { geometry, pixels: grid } = composeGrid(pixels, g.imageSize, Math.max(1, Math.floor(params.columns)), undefined, g.channels);
+      writeFileAtomic(params.file, encodePng(geometry.width, geometry.height, grid, g.channels, { Software: 'GAN Studio', ...params.text }));
       return { file: params.file, width: geometry.width, height: geometry.height };
     }),
   );

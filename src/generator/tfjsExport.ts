@@ -13,11 +13,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeDirAtomic } from '../common/atomicFile';
-import type { ExperimentConfig } from '../protocol/experimentConfig';
+import { ExperimentConfig } from '../protocol/experimentConfig';
 import type { CheckpointManifest } from '../protocol/runFormat';
 import { BN_EPS, BN_MOMENTUM } from '../trainer/model/batchNorm';
 import { architectureOf, generatorSpec, LayerSpec } from '../trainer/model/dcgan';
-import { CLASS_NAMES } from '../trainer/data/fashionMnist';
+import { datasetClassNames } from '../trainer/data/datasets';
 import { imageShapeOf } from './imageShape';
 
 export const MODEL_FILE = 'model.json';
@@ -90,7 +90,7 @@ function functionalTopology(layers: KerasLayer[], latentSize: number, classes: n
 
 /** The Layers topology and the weight list of the generator that `config` describes. */
 export function generatorLayersModel(
-  config: Pick<ExperimentConfig, 'latentSize' | 'featureSize'> & Partial<Pick<ExperimentConfig, 'conditional' | 'imageSize'>>,
+  config: Pick<ExperimentConfig, 'latentSize' | 'featureSize'> & Partial<Pick<ExperimentConfig, 'conditional' | 'imageSize' | 'channels' | 'dataset'>>,
   metadata: Record<string, unknown>,
 ): LayersModel {
   const architecture = architectureOf(config);
@@ -175,6 +175,7 @@ export function exportReadme(title: string, manifest: CheckpointManifest, output
   const { latentSize } = manifest.config;
   const [h, w, c] = outputShape;
   const { classes } = architectureOf(manifest.config);
+  const classNames = datasetClassNames(manifest.config.dataset);
   const conditional =
     classes > 0
       ? `
@@ -182,9 +183,9 @@ export function exportReadme(title: string, manifest: CheckpointManifest, output
 
 This generator was trained with \`"conditional": true\`: \`model.predict([z, label])\` takes a second
 input \`${TFJS_LABEL_INPUT}\`, \`[batch, ${classes}]\` float32 one-hot classes
-(${CLASS_NAMES.slice(0, classes).map((n, i) => `${i} ${n}`).join(', ')}); a mix of two one-hot rows
+(${classNames.slice(0, classes).map((n, i) => `${i} ${n}`).join(', ')}); a mix of two one-hot rows
 interpolates between the classes. For example \`tf.oneHot(tf.tensor1d([7], 'int32'), ${classes}).toFloat()\` asks for
-class 7 (${CLASS_NAMES[7]}).
+class 7 (${classNames[7]}).
 `
       : '';
   return `# ${title}: generator at step ${manifest.step}
@@ -252,7 +253,7 @@ export function writeTfjsExport(
     epoch: manifest.epoch,
     latentSize: config.latentSize,
     featureSize: config.featureSize,
-    ...(config.conditional ? { classes: architectureOf(config).classes, classNames: CLASS_NAMES.slice(0, architectureOf(config).classes), labelInput: TFJS_LABEL_INPUT } : {}),
+    ...(config.conditional ? { classes: architectureOf(config).classes, classNames: datasetClassNames(config.dataset).slice(0, architectureOf(config).classes), labelInput: TFJS_LABEL_INPUT } : {}),
     outputShape,
     outputRange: [-1, 1],
     batchNorm: 'predict() uses running statistics (eval); apply(z, {training: true}) uses batch statistics like the sample grids',

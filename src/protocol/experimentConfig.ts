@@ -16,6 +16,10 @@ export const LOSS_UNAVAILABLE: Readonly<Record<string, string>> = {
     'is not available: its gradient penalty needs gradients of gradients through D, and in TensorFlow.js the gradient of LeakyReLU (built from a comparison) has none, nor have the backward passes of GAN Studio\'s fused BatchNorm kernels. Use "hinge" or "lsgan", optionally with "spectralNorm": true',
 };
 
+/** Training data sets: the three IDX sets (28x28 grey), CIFAR-10 (32x32 colour) and a folder of the user's images. */
+export const DATASET_CHOICES = ['fashion-mnist', 'mnist', 'kmnist', 'cifar10', 'folder'] as const;
+export type DatasetChoice = (typeof DATASET_CHOICES)[number];
+
 export const PRESET_NAMES = ['reference', 'quick', 'smoke'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -75,13 +79,22 @@ export interface ExperimentConfig {
   conditional: boolean;
   /** Side of the images in pixels: 32 (the lesson) or 64 (one more block in G and D, as in the DCGAN paper). */
   imageSize: ImageSizeChoice;
+  /** Training data: fashion-mnist (the lesson's), mnist, kmnist, cifar10 or folder (`datasetPath`). */
+  dataset: DatasetChoice;
+  /** The image folder of `dataset: "folder"`; for the other data sets a folder holding their official files (null: the usual look-up). */
+  datasetPath: string | null;
+  /** Image channels: 1 (grey) or 3 (RGB); null: the data set's own (1 for the IDX sets, 3 for cifar10, detected for a folder; a run records the detected value). */
+  channels: number | null;
 }
 
 /** Image sizes the models are built for. */
 export const IMAGE_SIZE_CHOICES = [32, 64] as const;
 export type ImageSizeChoice = (typeof IMAGE_SIZE_CHOICES)[number];
 
-/** Classes of a conditional run (FashionMNIST's ten). */
+/** The data sets whose labels a conditional run can use (each has ten classes). */
+export const CONDITIONAL_DATASETS: readonly DatasetChoice[] = ['fashion-mnist', 'cifar10'];
+
+/** Classes of a conditional run (the ten of FashionMNIST or CIFAR-10). */
 export const CONDITIONAL_CLASSES = 10;
 /** Images per class row of a conditional run's sample grids (10 rows x 8 columns). */
 export const CONDITIONAL_COLUMNS = 8;
@@ -124,6 +137,9 @@ const REFERENCE: ExperimentConfig = {
   spectralNorm: false,
   conditional: false,
   imageSize: 32,
+  dataset: 'fashion-mnist',
+  datasetPath: null,
+  channels: null,
 };
 
 export const PRESETS: Readonly<Record<PresetName, Readonly<ExperimentConfig>>> = {
@@ -184,9 +200,9 @@ type FieldRule =
   | { kind: 'int'; min: number; max: number; nullable?: boolean }
   | { kind: 'number'; min: number; max: number; exclusiveMin?: boolean; exclusiveMax?: boolean; nullable?: boolean }
   | { kind: 'boolean' }
-  | { kind: 'string' }
-  | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'intEnum'; values: readonly number[] };
+  | { kind: 'string'; nullable?: boolean }
+  | { kind: 'choice'; values: readonly number[]; nullable?: boolean }
+  | { kind: 'enum'; values: readonly string[] };
 
 /** The type and range of every field; also the source of the language server's hovers. */
 export const CONFIG_FIELDS: Readonly<Record<keyof ExperimentConfig, { rule: FieldRule; doc: string }>> = {
@@ -227,13 +243,42 @@ export const CONFIG_FIELDS: Readonly<Record<keyof ExperimentConfig, { rule: Fiel
   spectralNorm: { rule: { kind: 'boolean' }, doc: 'Spectral normalisation of D\'s convolutions (Miyato et al. 2018): each weight is divided by its largest singular value, estimated by one power iteration per D update.' },
   conditional: {
     rule: { kind: 'boolean' },
-    doc: 'Class-conditional GAN (FashionMNIST labels): G gets a one-hot class beside z, D is a projection discriminator (Miyato & Koyama 2018: the inner product of a learned class embedding with D\'s pooled penultimate features is added to its logit). Sample grids show one row of 8 per class (sampleCount 80).',
+    doc: 'Class-conditional GAN (the labels of fashion-mnist or cifar10): G gets a one-hot class beside z, D is a projection discriminator (Miyato & Koyama 2018: the inner product of a learned class embedding with D\'s pooled penultimate features is added to its logit). Sample grids show one row of 8 per class (sampleCount 80).',
   },
   imageSize: {
-    rule: { kind: 'intEnum', values: IMAGE_SIZE_CHOICES },
+    rule: { kind: 'choice', values: IMAGE_SIZE_CHOICES },
     doc: 'Image side in pixels: 32 (the lesson) or 64 (one more block in G and D, as in the DCGAN paper; the data is resized with the same PIL bilinear filter; about 4x the compute per step).',
   },
+  dataset: {
+    rule: { kind: 'enum', values: DATASET_CHOICES },
+    doc: 'Training data: fashion-mnist (the lesson\'s), mnist, kmnist (28x28 grey IDX files, found or downloaded and MD5-checked like FashionMNIST), cifar10 (32x32 colour, the official binary archive) or folder (your own PNG/JPEG/WebP images in "datasetPath", centre-cropped and resized). Sample quality is measured for fashion-mnist only.',
+  },
+  datasetPath: {
+    rule: { kind: 'string', nullable: true },
+    doc: 'For "dataset": "folder", the folder of images (absolute, or relative to the experiment file). For the other data sets, an optional folder with their official files; null uses the setting, the download cache, /usr/share/datasets/<dataset>, then a download.',
+  },
+  channels: {
+    rule: { kind: 'choice', values: [1, 3], nullable: true },
+    doc: 'Image channels: 1 (grey) or 3 (RGB colour); null uses the data set\'s own (1 for the IDX sets, 3 for cifar10, detected from a folder\'s images). Grey data trained with 3 repeats the grey level; colour trained with 1 uses the luminance.',
+  },
 };
+
+/** Channels of a dataset when `channels` is null (a folder's are detected when it is loaded; 1 until then). */
+export const DATASET_CHANNELS: Readonly<Record<DatasetChoice, number>> = { 'fashion-mnist': 1, mnist: 1, kmnist: 1, cifar10: 3, folder: 1 };
+
+/** The image channels of a run (1 or 3). */
+export function imageChannels(c: Pick<ExperimentConfig, 'channels'> & Partial<Pick<ExperimentConfig, 'dataset'>>): number {
+  return c.channels ?? DATASET_CHANNELS[c.dataset ?? 'fashion-mnist'] ?? IMAGE_CHANNELS;
+}
+
+/** The data set in short words, e.g. "cifar10", "folder tinted (3 channels)"; empty for the lesson's FashionMNIST. */
+export function datasetSummary(c: Partial<ExperimentConfig>): string {
+  const dataset = c.dataset ?? 'fashion-mnist';
+  const channels = c.channels ?? null;
+  if (dataset === 'fashion-mnist' && channels === null) return '';
+  const name = dataset === 'folder' && c.datasetPath ? `folder ${c.datasetPath.split(/[\\/]/).filter(Boolean).pop() ?? c.datasetPath}` : dataset;
+  return channels === null ? name : `${name} (${channels === 1 ? 'grey' : 'RGB'})`;
+}
 
 /** The non-default loss and stabiliser settings, in short words (for one-line summaries); empty for the lesson's. */
 export function trainingOptionsSummary(c: Partial<ExperimentConfig>): string[] {
@@ -254,7 +299,11 @@ export function trainingOptionsSummary(c: Partial<ExperimentConfig>): string[] {
 function checkField(value: unknown, rule: FieldRule): string | undefined {
   switch (rule.kind) {
     case 'string':
-      return typeof value === 'string' && value.trim() !== '' ? undefined : 'must be a non-empty string';
+      if (value === null && rule.nullable) return undefined;
+      return typeof value === 'string' && value.trim() !== '' ? undefined : `must be a non-empty string${rule.nullable ? ' (or null)' : ''}`;
+    case 'choice':
+      if (value === null && rule.nullable) return undefined;
+      return typeof value === 'number' && rule.values.includes(value) ? undefined : `must be ${rule.values.join(' or ')}${rule.nullable ? ' (or null)' : ''}${typeof value === 'number' ? `, not ${value}` : ''}`;
     case 'boolean':
       return typeof value === 'boolean' ? undefined : 'must be true or false';
     case 'enum':
@@ -263,8 +312,6 @@ function checkField(value: unknown, rule: FieldRule): string | undefined {
         return `"${value}" ${LOSS_UNAVAILABLE[value]}`;
       }
       return `must be one of ${rule.values.map((v) => `"${v}"`).join(', ')}`;
-    case 'intEnum':
-      return typeof value === 'number' && rule.values.includes(value) ? undefined : `must be one of ${rule.values.join(', ')}${typeof value === 'number' ? `, not ${value}` : ''}`;
     case 'int': {
       if (value === null && rule.nullable) return undefined;
       const range = `an integer from ${rule.min} to ${rule.max}${rule.nullable ? ' (or null)' : ''}`;
@@ -352,6 +399,15 @@ export function resolveConfig(overrides: unknown, base?: ExperimentConfig): Reso
   }
   if (config.instanceNoiseDecaySteps !== null && config.instanceNoise === 0) {
     problems.push({ key: 'instanceNoiseDecaySteps', message: '"instanceNoiseDecaySteps" anneals instance noise, but "instanceNoise" is 0; set instanceNoise (e.g. 0.1) or remove instanceNoiseDecaySteps.' });
+  }
+  if (config.conditional && !CONDITIONAL_DATASETS.includes(config.dataset)) {
+    problems.push({
+      key: 'conditional',
+      message: `A conditional run needs the class labels of its data set; GAN Studio reads them for ${CONDITIONAL_DATASETS.join(' and ')}, not for "${config.dataset}". Set "conditional": false, or train on ${CONDITIONAL_DATASETS.join(' or ')}.`,
+    });
+  }
+  if (config.dataset === 'folder' && config.datasetPath === null && !problems.some((p) => p.key === 'datasetPath')) {
+    problems.push({ key: 'datasetPath', message: '"dataset": "folder" needs "datasetPath": the folder of your PNG, JPEG or WebP images (e.g. "datasetPath": "images").' });
   }
   return { config, problems };
 }

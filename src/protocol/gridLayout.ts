@@ -105,17 +105,18 @@ export function toPixels(values: Float32Array, mapping: PixelMapping): Uint8Arra
   return out;
 }
 
-/** Places `count` square one-channel images (8-bit, concatenated) into a grid with black padding. */
-export function composeGrid(images: Uint8Array, imageSize: number, columns = GRID_COLUMNS, padding = GRID_PADDING): { geometry: GridGeometry; pixels: Uint8Array } {
-  const area = imageSize * imageSize;
+/** Places `count` square images (8-bit, concatenated, `channels` interleaved: 1 grey, 3 RGB) into a grid with black padding. */
+export function composeGrid(images: Uint8Array, imageSize: number, columns = GRID_COLUMNS, padding = GRID_PADDING, channels = 1): { geometry: GridGeometry; pixels: Uint8Array } {
+  const area = imageSize * imageSize * channels;
   const count = images.length / area;
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`${images.length} pixels are not whole ${imageSize}x${imageSize} images`);
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`${images.length} pixels are not whole ${imageSize}x${imageSize}${channels === 1 ? '' : `x${channels}`} images`);
   const geometry = layoutGrid(count, imageSize, columns, padding);
-  const pixels = new Uint8Array(geometry.width * geometry.height);
+  const pixels = new Uint8Array(geometry.width * geometry.height * channels);
+  const rowBytes = imageSize * channels;
   for (let n = 0; n < count; n++) {
     const { x, y } = cellRect(geometry, n);
     for (let row = 0; row < imageSize; row++) {
-      pixels.set(images.subarray(n * area + row * imageSize, n * area + (row + 1) * imageSize), (y + row) * geometry.width + x);
+      pixels.set(images.subarray(n * area + row * rowBytes, n * area + (row + 1) * rowBytes), ((y + row) * geometry.width + x) * channels);
     }
   }
   return { geometry, pixels };

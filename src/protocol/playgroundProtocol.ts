@@ -202,6 +202,8 @@ export interface PlaygroundInfo {
   latentSize: number;
   featureSize: number;
   imageSize: number;
+  /** 3 for a colour generator (RGB, interleaved); absent or 1: grey. */
+  channels?: number;
   sampleCount: number;
   /** A conditional generator's class names, by label (absent: unconditional). */
   classNames?: string[];

@@ -212,6 +212,7 @@ function checkSamples(folder: RunFolderReader, m: Record<string, unknown>, p: Pr
   const imageSize = external && isInt(external.imageSize) ? external.imageSize : isRecord(m.config) && isInt(m.config.imageSize) ? m.config.imageSize : IMAGE_SIZE;
   const sampleCount = isRecord(m.config) && isInt(m.config.sampleCount) ? m.config.sampleCount : 64;
   const realCount = external && isInt(external.realCount) ? external.realCount : sampleCount;
+  const colour = !external && isRecord(m.config) && (m.config.channels === 3 || (m.config.dataset === 'cifar10' && (m.config.channels ?? null) === null));
   const checkGrid = (file: string, field: string, count: number) => {
     const bytes = folder.read(file);
     if (!bytes) {
@@ -220,7 +221,9 @@ function checkSamples(folder: RunFolderReader, m: Record<string, unknown>, p: Pr
     }
     const header = pngHeader(bytes);
     if (!header) return p.error(file, field, 'is not a PNG file', 'Write an 8-bit grayscale PNG.');
-    if (header.depth !== 8 || header.color !== 0) {
+    if (colour && (header.depth !== 8 || header.color !== 2)) {
+      p.error(file, field, `is a ${header.depth}-bit PNG of colour type ${header.color}, not 8-bit RGB`, 'A 3-channel run (config.channels 3) writes its grids as 8-bit RGB PNGs (colour type 2).');
+    } else if (!colour && (header.depth !== 8 || header.color !== 0)) {
       p.error(file, field, `is a ${header.depth}-bit PNG of colour type ${header.color}, not 8-bit grayscale`, 'Save it as 8-bit grayscale ("L" in Pillow); the grid inspector reads only those.');
     }
     if (!detectGrid(header.width, header.height, imageSize, count)) {

@@ -135,7 +135,7 @@ export function parseSweep(input: Record<string, unknown>): { spec?: SweepSpec; 
 
 function exampleValue(key: keyof ExperimentConfig): unknown {
   const rule = CONFIG_FIELDS[key].rule;
-  if (rule.kind === 'enum' || rule.kind === 'intEnum') return rule.values[0];
+  if (rule.kind === 'enum' || rule.kind === 'choice') return rule.values[0];
   if (rule.kind === 'boolean') return true;
   if (rule.kind === 'string') return 'text';
   return rule.min === 0 && rule.kind === 'number' ? 0.1 : rule.min;

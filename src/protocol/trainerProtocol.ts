@@ -18,6 +18,8 @@ export interface StartParams {
   resume?: ResumeParams;
   /** Folders to look in for the FashionMNIST files before the download cache and Debian's package. */
   dataDirs?: string[];
+  /** Folders of the other data sets' files, by data set key (e.g. {"mnist": "/data/mnist"}): ganStudio.datasetFolders. */
+  datasetDirs?: Record<string, string>;
   /** Where downloaded data sets are kept. */
   cacheDir?: string;
   /** Never download; fail with a hint instead when the data is not found. */

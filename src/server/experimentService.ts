@@ -6,6 +6,7 @@
 import { findNodeAtLocation, getLocation, Node as JsonNode, parseTree, ParseError, printParseErrorCode } from 'jsonc-parser';
 import {
   CONFIG_FIELDS,
+  datasetSummary,
   ExperimentConfig,
   isPresetName,
   PRESET_DESCRIPTIONS,
@@ -177,9 +178,13 @@ export function complete(text: string, offset: number): Completion[] {
       }));
     }
     if (rule.kind === 'boolean') return [true, false].map((v) => ({ label: String(v), insertText: String(v), snippet: false, detail: '', documentation: '', kind: 'value' as const }));
-    if (rule.kind === 'intEnum') return rule.values.map((v) => ({ label: String(v), insertText: String(v), snippet: false, detail: '', documentation: '', kind: 'value' as const }));
     if (rule.kind === 'number' && rule.nullable) return [{ label: 'null', insertText: 'null', snippet: false, detail: 'use learningRate', documentation: '', kind: 'value' }];
     if (rule.kind === 'int' && rule.nullable) return [{ label: 'null', insertText: 'null', snippet: false, detail: 'no limit / all', documentation: '', kind: 'value' }];
+    if (rule.kind === 'choice') {
+      const detail = (v: number | null) => (key === 'channels' ? (v === null ? "the data set's own" : v === 1 ? 'grey' : 'RGB colour') : '');
+      return [...rule.values, ...(rule.nullable ? [null] : [])].map((v) => ({ label: String(v), insertText: String(v), snippet: false, detail: detail(v), documentation: '', kind: 'value' as const }));
+    }
+    if (rule.kind === 'string' && rule.nullable) return [{ label: 'null', insertText: 'null', snippet: false, detail: key === 'datasetPath' ? 'the usual look-up (setting, cache, Debian, download)' : '', documentation: '', kind: 'value' }];
   }
   return [];
 }
@@ -188,7 +193,7 @@ function snippetValue(key: Keys, value: unknown): string {
   const rule = CONFIG_FIELDS[key].rule;
   if (rule.kind === 'enum') return `"\${1|${rule.values.join(',')}|}"`;
   if (rule.kind === 'boolean') return `\${1|${value ? 'true,false' : 'false,true'}|}`;
-  if (rule.kind === 'intEnum') return `\${1|${[value, ...rule.values.filter((v) => v !== value)].join(',')}|}`;
+  if (rule.kind === 'choice') return `\${1|${[String(value), ...rule.values.filter((v) => v !== value).map(String), ...(value !== null && rule.nullable ? ['null'] : [])].join(',')}|}`;
   return `\${1:${JSON.stringify(value).replace(/[$}\\]/g, '\\$&')}}`;
 }
 
@@ -206,6 +211,10 @@ export function summary(text: string): string | undefined {
   const steps = totalSteps(config, TRAIN_SET_SIZE);
   const sweep = sweepSummary(value);
   if (sweep === null) return undefined;
+  if (config.dataset !== 'fashion-mnist') {
+    // The size of the other data sets is known only when they are loaded.
+    return `${sweep ?? ''}${config.preset}-based · ${datasetSummary(config) || config.dataset} · batch ${config.batchSize} · width ${config.featureSize}`;
+  }
   return `${sweep ?? ''}${config.preset}-based · ${formatCount(steps)} steps (${stepsPerEpoch(config, TRAIN_SET_SIZE)} per epoch over ${formatCount(images)} images) · batch ${config.batchSize} · width ${config.featureSize}`;
 }
 

@@ -105,7 +105,7 @@ export function sweepCompletions(root: JsonNode | undefined, location: Location,
     const rule = CONFIG_FIELDS[key].rule;
     if (rule.kind === 'enum') return rule.values.map((v) => ({ label: v, insertText: JSON.stringify(v), snippet: false, detail: '', documentation: '', kind: 'value' as const }));
     if (rule.kind === 'boolean') return [true, false].map((v) => ({ label: String(v), insertText: String(v), snippet: false, detail: '', documentation: '', kind: 'value' as const }));
-    if (rule.kind === 'intEnum') return rule.values.map((v) => ({ label: String(v), insertText: String(v), snippet: false, detail: '', documentation: '', kind: 'value' as const }));
+    if (rule.kind === 'choice') return rule.values.map((v) => ({ label: String(v), insertText: String(v), snippet: false, detail: '', documentation: '', kind: 'value' as const }));
   }
   return [];
 }
@@ -122,7 +122,7 @@ function valueSnippet(key: keyof ExperimentConfig, value: unknown): string {
   const rule = CONFIG_FIELDS[key].rule;
   if (rule.kind === 'enum') return `"\${1|${rule.values.join(',')}|}"`;
   if (rule.kind === 'boolean') return '${1:false}, ${2:true}';
-  if (rule.kind === 'intEnum') return rule.values.map((v, i) => `\${${i + 1}:${v}}`).join(', ');
+  if (rule.kind === 'choice') return rule.values.map((v, i) => `\${${i + 1}:${v}}`).join(', ');
   return `\${1:${JSON.stringify(value).replace(/[$}\\]/g, '\\$&')}}`;
 }
 

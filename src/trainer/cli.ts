@@ -26,8 +26,10 @@ ${PRESET_NAMES.map((p) => `                        ${p}: ${PRESET_DESCRIPTIONS[p
   --epochs N          number of epochs
   --max-steps N       stop after N iterations in total
   --backend NAME      ${BACKEND_CHOICES.join(' | ')} (default: auto)
-  --data DIR          folder with the FashionMNIST .gz files (default: look in the cache and
-                      /usr/share/datasets/fashion-mnist, else download)
+  --data DIR          folder with the data set's files: FashionMNIST's .gz files (default: look in
+                      the cache and /usr/share/datasets/fashion-mnist, else download), or those of
+                      the experiment's "dataset" (mnist, kmnist: the .gz files; cifar10:
+                      cifar-10-binary.tar.gz; folder: its images, when "datasetPath" is not set)
   --offline           never download the data set
   --name NAME         run name
   --resume RUN_DIR    continue a run from its latest checkpoint (or --checkpoint ID)
@@ -160,10 +162,14 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliRequest {
     const where = v.config !== undefined ? ` in ${path.resolve(cwd, v.config)}` : '';
     throw new UsageError(`Invalid experiment settings${where}: ${problems.map((p) => p.message).join(' ')}`);
   }
+  // A relative datasetPath is taken from the experiment file's folder (else the working directory).
+  if (config.datasetPath !== null) config.datasetPath = path.resolve(v.config !== undefined ? path.dirname(path.resolve(cwd, v.config)) : cwd, config.datasetPath);
+  // --data is the folder of the run's own data set (FashionMNIST's, or the one "dataset" names).
+  const datasetDirs = config.dataset !== 'fashion-mnist' && common.dataDirs.length > 0 ? { datasetDirs: { [config.dataset]: common.dataDirs[0] } } : {};
   const runsRoot = path.resolve(cwd, v.out ?? path.join('.gan-studio', 'runs'));
   checkWritableFolder(runsRoot, '--out');
   const sweep = v['sweep-member'] !== undefined ? parseSweepMember(v['sweep-member']) : undefined;
-  return { help: false, json: v.json === true, params: { config, runsRoot, ...common, ...(sweep ? { sweep } : {}) } };
+  return { help: false, json: v.json === true, params: { config, runsRoot, ...common, ...datasetDirs, ...(sweep ? { sweep } : {}) } };
 }
 
 function parseSweepMember(text: string): RunSweepInfo {

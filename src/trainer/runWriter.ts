@@ -30,7 +30,7 @@ import {
   sampleFileName,
 } from '../protocol/runFormat';
 import type { Grid } from './image/grid';
-import { encodeGrayPng } from './image/png';
+import { encodePng } from './image/png';
 
 export class RunWriter {
   private constructor(
@@ -135,7 +135,7 @@ export class RunWriter {
   }
 
   private writeGrid(file: string, grid: Grid, text: Record<string, string>): void {
-    writeFileAtomic(path.join(this.dir, file), encodeGrayPng(grid.width, grid.height, grid.pixels, { Software: 'GAN Studio', ...text }));
+    writeFileAtomic(path.join(this.dir, file), encodePng(grid.width, grid.height, grid.pixels, grid.channels ?? 1, { Software: 'GAN Studio', ...text }));
   }
 
   writeRealGrid(grid: Grid): void {

@@ -2,7 +2,7 @@
  * What the dashboard's header says about a run: the manifest from the run store, refined by the
  * live trainer when this window trains it (paused, starting, stopping). Pure.
  */
-import { trainingOptionsSummary } from '../../protocol/experimentConfig';
+import { datasetSummary, trainingOptionsSummary } from '../../protocol/experimentConfig';
 import type { DashboardStatus, RunChoice, RunInfo } from '../../protocol/dashboardProtocol';
 import type { Progress } from '../../protocol/runFormat';
 import type { TrainerPhase } from '../../protocol/trainerProtocol';
@@ -62,7 +62,12 @@ export function buildRunInfo(summary: RunSummary, live: LiveState | undefined, m
     totalEpochs: Math.max(1, Math.ceil(progress.totalSteps / Math.max(1, progress.stepsPerEpoch))),
     backend: m.backend?.name ?? m.external?.framework ?? null,
     backendDetail: m.backend?.detail ?? (m.external ? `logged by ${m.external.logger} ${m.external.loggerVersion}` : null),
-    configSummary: [`${m.external ? 'external' : c.preset} · batch ${c.batchSize} · lr ${c.learningRate} · latent ${c.latentSize} · width ${c.featureSize} · seed ${c.seed}`, ...trainingOptionsSummary(c)].join(' · '),
+    configSummary: [
+      `${m.external ? 'external' : c.preset} · batch ${c.batchSize} · lr ${c.learningRate} · latent ${c.latentSize} · width ${c.featureSize} · seed ${c.seed}`,
+      ...trainingOptionsSummary(c),
+      ...(datasetSummary(c) ? [datasetSummary(c)] : []),
+      ...(!m.external && c.dataset && c.dataset !== 'fashion-mnist' ? ['sample quality not measured (its evaluator knows FashionMNIST only)'] : []),
+    ].join(' · '),
     error: status === 'failed' ? (m.error ?? { message: 'The run failed; its log has the details.' }) : null,
     canResume: !m.external && m.checkpoints.length > 0 && !isLiveStatus(status),
     createdAt: m.createdAt,

@@ -135,6 +135,7 @@ export class PlaygroundSession {
       latentSize: info.latentSize,
       featureSize: info.featureSize,
       imageSize: info.imageSize,
+      channels: info.channels,
       sampleCount: info.sampleCount,
       ...(info.classNames ? { classNames: info.classNames } : {}),
       backend: `${info.backend.name}: ${info.backend.detail}`,

@@ -15,7 +15,7 @@ import { configDiff } from '../../protocol/experimentConfig';
 import { LOG_FILE, RUN_MANIFEST } from '../../protocol/runFormat';
 import { formatStepEpoch } from '../../protocol/steps';
 import type { StartParams } from '../../protocol/trainerProtocol';
-import { readSettings, resolveFolder } from '../settings';
+import { datasetDirs, readSettings, resolveFolder } from '../settings';
 import { ActiveRun, StartError, TrainingController } from '../training/trainingController';
 import { displayStatus } from './runTreeModel';
 import type { RunStore, RunSummary } from './runStore';
@@ -76,7 +76,7 @@ export class RunCommands {
     const dataDir = settings.datasetFolder ? resolveFolder(settings.datasetFolder) : undefined;
     this.deps.output.appendLine(`Starting “${name}”…`);
     try {
-      const run = await this.deps.controller.start(name, { ...params, dataDirs: dataDir ? [dataDir] : [], cacheDir: this.deps.datasetCacheDir });
+      const run = await this.deps.controller.start(name, { ...params, dataDirs: dataDir ? [dataDir] : [], datasetDirs: datasetDirs(settings), cacheDir: this.deps.datasetCacheDir });
       if (run.runDir) {
         // The store has read the new run already: the Runs tree refreshes it when the controller says it started.
         await this.deps.revealInTree(run.runDir);

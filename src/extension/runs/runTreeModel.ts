@@ -2,7 +2,7 @@
  * What the Runs tree shows, computed from run summaries (pure, no vscode import, unit-tested):
  * labels, descriptions, tooltips, icons and the context values that menus key on.
  */
-import { trainingOptionsSummary } from '../../protocol/experimentConfig';
+import { datasetSummary, trainingOptionsSummary } from '../../protocol/experimentConfig';
 import { formatDuration, formatLoss } from '../../protocol/format';
 import { RunManifest, REAL_GRID_FILE } from '../../protocol/runFormat';
 import { epochsAt, formatEpochProgress, formatEpochs, formatEta, formatStepEpoch } from '../../protocol/steps';
@@ -161,6 +161,7 @@ function runTooltip(run: RunSummary, status: DisplayStatus): string {
   if (m.quality?.alarm) lines.push(`| quality | mode-collapse warning (see the dashboard's quality chart) |`);
   const options = trainingOptionsSummary(c);
   if (options.length > 0) lines.push(`| loss · stabilisers | ${escapeMd(options.join(' · '))} |`);
+  if (datasetSummary(c)) lines.push(`| data set | ${escapeMd(datasetSummary(c))} |`);
   if (m.parent) lines.push(`| branched from | ${escapeMd(m.parent.runId)} @ ${m.parent.checkpoint} |`);
   if (m.external) {
     const x = m.external;

@@ -3,11 +3,16 @@
  * file, or Customize…), then start it through the training controller.
  */
 import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   BACKEND_CHOICES,
   CONDITIONAL_SAMPLE_COUNT,
   IMAGE_SIZE_CHOICES,
   CONFIG_FIELDS,
+  DATASET_CHOICES,
+  DatasetChoice,
+  datasetSummary,
   ExperimentConfig,
   isPresetName,
   PRESET_DESCRIPTIONS,
@@ -18,7 +23,7 @@ import {
 import type { StartParams } from '../../protocol/trainerProtocol';
 import { hasSweep, type SweepManifest } from '../../protocol/sweepFormat';
 import { ExperimentFile, findExperimentFiles, parseExperiment } from '../experiments/experimentFiles';
-import { applyRunSettings, runsRoot } from '../settings';
+import { applyRunSettings, resolveFolder, runsRoot } from '../settings';
 import { runSteps, Step } from '../util/steppedInput';
 import type { ActiveRun, TrainingController } from './trainingController';
 
@@ -88,6 +93,14 @@ export interface ChosenExperiment {
   sweep?: { uri: vscode.Uri; input: Record<string, unknown> };
 }
 
+const DATASET_DESCRIPTIONS: Record<DatasetChoice, string> = {
+  'fashion-mnist': 'the lesson’s: 60,000 grey 28x28 clothing images',
+  mnist: 'grey handwritten digits',
+  kmnist: 'grey Kuzushiji (cursive Japanese) characters',
+  cifar10: '50,000 colour 32x32 photos',
+  folder: 'your own PNG, JPEG or WebP images',
+};
+
 type Item = vscode.QuickPickItem & { choose?: () => Promise<ChosenExperiment | undefined> };
 
 const PRESET_ITEMS: { preset: PresetName; icon: string; label: string }[] = [
@@ -123,7 +136,7 @@ export async function chooseExperiment(): Promise<ChosenExperiment | undefined> 
     })),
     ...(files.length === 0 ? [{ label: '$(info) No *.gan.json files yet', description: 'Copy a run’s config to make one', detail: undefined }] : []),
     { label: '', kind: vscode.QuickPickItemKind.Separator },
-    { label: '$(settings-gear) Customize…', detail: 'Epochs, batch size, learning rate, latent size, backend, conditional, image size and name, starting from the reference values', choose: customize },
+    { label: '$(settings-gear) Customize…', detail: 'Epochs, batch size, learning rate, latent size, data set, channels, backend, conditional, image size and name, starting from the reference values', choose: customize },
   ];
   const picked = await vscode.window.showQuickPick(items, {
     title: 'GAN Studio: Train GAN',
@@ -135,7 +148,7 @@ export async function chooseExperiment(): Promise<ChosenExperiment | undefined> 
 }
 
 async function experimentFrom(f: ExperimentFile): Promise<ChosenExperiment | undefined> {
-  if (f.problems.length === 0) return { config: applyRunSettings(f.config, f.explicitKeys), source: vscode.workspace.asRelativePath(f.uri) };
+  if (f.problems.length === 0) return { config: withDatasetPathFrom(applyRunSettings(f.config, f.explicitKeys), f.uri), source: vscode.workspace.asRelativePath(f.uri) };
   const open = await vscode.window.showErrorMessage(
     `${vscode.workspace.asRelativePath(f.uri)} cannot train: ${f.problems.map((p) => p.message).join(' ')} Fix the file and try again.`,
     'Open File',
@@ -163,8 +176,15 @@ function sweepInput(text: string): Record<string, unknown> | undefined {
   }
 }
 
+/** A relative datasetPath is taken from the experiment file's folder (run.json records the absolute path). */
+function withDatasetPathFrom(config: ExperimentConfig, uri: vscode.Uri): ExperimentConfig {
+  if (config.datasetPath === null || path.isAbsolute(config.datasetPath) || uri.scheme !== 'file') return config;
+  return { ...config, datasetPath: path.resolve(path.dirname(uri.fsPath), config.datasetPath) };
+}
+
 function describe(c: ExperimentConfig): string {
-  return `${c.preset} · ${c.epochs} epochs · batch ${c.batchSize} · lr ${c.learningRate} · latent ${c.latentSize} · width ${c.featureSize}`;
+  const data = datasetSummary(c);
+  return `${c.preset} · ${c.epochs} epochs · batch ${c.batchSize} · lr ${c.learningRate} · latent ${c.latentSize} · width ${c.featureSize}${data ? ` · ${data}` : ''}`;
 }
 
 function numberStep(key: 'epochs' | 'batchSize' | 'learningRate' | 'latentSize', title: string, value: number): Step {
@@ -187,6 +207,35 @@ async function customize(): Promise<ChosenExperiment | undefined> {
     numberStep('batchSize', 'batch size', ref.batchSize),
     numberStep('learningRate', 'learning rate', ref.learningRate),
     numberStep('latentSize', 'latent size', ref.latentSize),
+    {
+      kind: 'pick',
+      title: 'Customize: data set',
+      placeholder: CONFIG_FIELDS.dataset.doc,
+      value: ref.dataset,
+      items: DATASET_CHOICES.map((d) => ({ label: d, value: d, description: DATASET_DESCRIPTIONS[d] })),
+    },
+    {
+      kind: 'text',
+      title: 'Customize: data set folder',
+      prompt: 'For "folder": the folder of your PNG, JPEG or WebP images. For the others: a folder with the official files, or empty for the usual look-up (setting, cache, /usr/share/datasets, download).',
+      value: '',
+      validate: (text) => {
+        if (text.trim() === '') return undefined;
+        const folder = resolveFolder(text.trim());
+        return folder && fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory() ? undefined : `${folder ?? text} is not a folder.`;
+      },
+    },
+    {
+      kind: 'pick',
+      title: 'Customize: channels',
+      placeholder: CONFIG_FIELDS.channels.doc,
+      value: 'auto',
+      items: [
+        { label: 'From the data set', value: 'auto', description: 'grey for the MNISTs, RGB for CIFAR-10, detected for a folder' },
+        { label: '1 (grey)', value: '1' },
+        { label: '3 (RGB colour)', value: '3' },
+      ],
+    },
     {
       kind: 'pick',
       title: 'Customize: backend',
@@ -220,10 +269,19 @@ async function customize(): Promise<ChosenExperiment | undefined> {
     },
   ]);
   if (!answers) return undefined;
-  const [epochs, batchSize, learningRate, latentSize, backend, conditional, imageSize, name] = answers;
+  const [epochs, batchSize, learningRate, latentSize, dataset, folderText, channels, backend, conditional, imageSize, name] = answers;
+  let datasetPath = folderText.trim() ? (resolveFolder(folderText.trim()) ?? null) : null;
+  if (dataset === 'folder' && !datasetPath) {
+    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Train on These Images', title: 'The folder of your images (PNG, JPEG or WebP)' });
+    if (!picked?.[0]) return undefined;
+    datasetPath = picked[0].fsPath;
+  }
   return {
     config: {
       ...ref,
+      dataset: dataset as ExperimentConfig['dataset'],
+      datasetPath,
+      channels: channels === 'auto' ? null : Number(channels),
       epochs: Number(epochs),
       batchSize: Number(batchSize),
       learningRate: Number(learningRate),

@@ -18,8 +18,8 @@ export interface DatasetFile {
   count: number;
   /** MD5 of the official .gz file (Debian's copy has other gzip headers, so it differs there). */
   gzipMd5: string;
-  /** MD5 of the uncompressed IDX data, the same for every faithful copy. */
-  dataMd5: string;
+  /** MD5 of the uncompressed IDX data, the same for every faithful copy (absent: the .gz file's MD5 is checked instead). */
+  dataMd5?: string;
 }
 
 export const TRAIN_IMAGES: DatasetFile = {
@@ -68,6 +68,9 @@ export interface LocateOptions {
   offline?: boolean;
   baseUrl?: string;
   onDownload?: (progress: DownloadProgress) => void;
+  /** The data set's name in messages (default FashionMNIST) and how to point at its folder. */
+  title?: string;
+  folderHint?: string;
 }
 
 export class DatasetNotFoundError extends Error {
@@ -87,7 +90,7 @@ export async function locateDatasetFile(spec: DatasetFile, options: LocateOption
     if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
       throw new DatasetNotFoundError(
         `The data set folder ${dir} does not exist (or is not a folder).`,
-        'Correct the dataset folder (ganStudio.datasetFolder, or --data), or clear it to use the download cache or Debian\'s dataset-fashion-mnist.',
+        options.folderHint ?? 'Correct the dataset folder (ganStudio.datasetFolder, or --data), or clear it to use the download cache or Debian\'s dataset-fashion-mnist.',
       );
     }
   }
@@ -101,9 +104,10 @@ export async function locateDatasetFile(spec: DatasetFile, options: LocateOption
   const searched = candidates.map((c) => c.file).join(', ');
   if (options.offline || !options.cacheDir) {
     throw new DatasetNotFoundError(
-      `FashionMNIST file ${spec.name} was not found (looked in ${searched}).`,
-      'Set the dataset folder (ganStudio.datasetFolder, or --data) to a folder with the official .gz files, ' +
-        "install Debian's dataset-fashion-mnist package, or allow the download.",
+      `${options.title ?? 'FashionMNIST'} file ${spec.name} was not found (looked in ${searched}).`,
+      options.folderHint ??
+        'Set the dataset folder (ganStudio.datasetFolder, or --data) to a folder with the official .gz files, ' +
+          "install Debian's dataset-fashion-mnist package, or allow the download.",
     );
   }
   const target = path.join(options.cacheDir, spec.name);
@@ -141,11 +145,12 @@ function readIdxFile(file: string, spec: DatasetFile, dims: (number | null)[]): 
     throw new DataFileError(file, 'holds no images (its header says 0)', 'Use the official FashionMNIST files: delete this one so that GAN Studio downloads a fresh copy, or set the dataset folder to a complete copy.');
   }
   if (idx.dims[0] === spec.count) {
-    const md5 = crypto.createHash('md5').update(raw).digest('hex');
-    if (md5 !== spec.dataMd5) {
+    const expected = spec.dataMd5 ?? spec.gzipMd5;
+    const md5 = crypto.createHash('md5').update(spec.dataMd5 ? raw : compressed).digest('hex');
+    if (md5 !== expected) {
       throw new DataFileError(
         file,
-        `has the size of the official ${spec.name} but not its content (md5 ${md5}, expected ${spec.dataMd5})`,
+        `has the size of the official ${spec.name} but not its content (md5 ${md5}, expected ${expected})`,
         'Delete the file so that GAN Studio downloads a fresh copy, or use the official files.',
       );
     }

@@ -117,3 +117,41 @@ export function preprocessImages(
   }
   return out;
 }
+
+/**
+ * 8-bit images of `inChannels` (1 or 3, NHWC) to floats in [-1, 1] with `outChannels`: resized like
+ * PIL (each channel on its own) when the sizes differ, grey repeated into RGB, RGB to grey as PIL's
+ * convert("L") (ITU-R 601-2 luma: L = (R * 299 + G * 587 + B * 114) / 1000, rounded down).
+ */
+export function preprocessChannels(pixels: Uint8Array, inSize: number, inChannels: number, outSize: number, outChannels: number, count = pixels.length / (inSize * inSize * inChannels)): Float32Array {
+  if (inChannels === 1 && outChannels === 1) return preprocessImages(pixels, inSize, outSize, 0, count);
+  const lut = new Float32Array(256);
+  for (let i = 0; i < 256; i++) lut[i] = normalizePixel(i);
+  const inArea = inSize * inSize;
+  const outArea = outSize * outSize;
+  const coeffs = inSize === outSize ? undefined : bilinearCoefficients(inSize, outSize);
+  const out = new Float32Array(count * outArea * outChannels);
+  const plane = new Uint8Array(inArea);
+  const planes: Uint8Array[] = [];
+  for (let n = 0; n < count; n++) {
+    const src = pixels.subarray(n * inArea * inChannels, (n + 1) * inArea * inChannels);
+    planes.length = 0;
+    if (inChannels === 3 && outChannels === 1) {
+      for (let i = 0; i < inArea; i++) plane[i] = Math.floor((src[3 * i] * 299 + src[3 * i + 1] * 587 + src[3 * i + 2] * 114) / 1000);
+      planes.push(plane.slice());
+    } else {
+      for (let c = 0; c < inChannels; c++) {
+        const p = new Uint8Array(inArea);
+        for (let i = 0; i < inArea; i++) p[i] = src[i * inChannels + c];
+        planes.push(p);
+      }
+    }
+    const resized = planes.map((p) => (coeffs ? resizeBilinearU8(p, inSize, inSize, outSize, outSize, coeffs, coeffs) : p));
+    const base = n * outArea * outChannels;
+    for (let c = 0; c < outChannels; c++) {
+      const p = resized[resized.length === 1 ? 0 : c];
+      for (let i = 0; i < outArea; i++) out[base + i * outChannels + c] = lut[p[i]];
+    }
+  }
+  return out;
+}

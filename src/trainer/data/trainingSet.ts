@@ -9,15 +9,20 @@ export class TrainingSet {
   /** The class label of every image (conditional runs; absent otherwise). */
   readonly labels?: Uint8Array;
 
-  /** `images` holds `size` preprocessed images (32x32 unless `options.imageSize` says otherwise) in [-1, 1]; `options.labels` their classes. */
+  /** The side of the images in pixels and their channels (NHWC). */
+  readonly imageSize: number;
+  readonly channels: number;
+
+  /** `images` holds `size` preprocessed images (NHWC, `options.imageSize` square, default 32, with `options.channels` channels, default 1) in [-1, 1]; `options.labels` their classes. */
   constructor(
     readonly images: Float32Array,
     private readonly seed: number,
     readonly batchSize: number,
-    options: { imageSize?: number; labels?: Uint8Array } = {},
+    options: { imageSize?: number; channels?: number; labels?: Uint8Array } = {},
   ) {
-    const side = options.imageSize ?? IMAGE_SIZE;
-    this.pixelsPerImage = side * side;
+    this.imageSize = options.imageSize ?? IMAGE_SIZE;
+    this.channels = options.channels ?? 1;
+    this.pixelsPerImage = this.imageSize * this.imageSize * this.channels;
     this.size = images.length / this.pixelsPerImage;
     if (!Number.isInteger(this.size) || this.size === 0) throw new Error('Training set is empty or has a partial image');
     if (options.labels) {

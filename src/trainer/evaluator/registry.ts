@@ -64,6 +64,11 @@ const REGISTRY: ReadonlyMap<string, EvaluatorEntry> = new Map([[FASHION_MNIST_V1
 
 export const DEFAULT_DATASET = FASHION_MNIST_V1.dataset;
 
+/** Whether sample quality can be measured for runs on `dataset` (an entry of this registry). */
+export function hasEvaluator(dataset: string): boolean {
+  return REGISTRY.has(dataset);
+}
+
 export function evaluatorFor(dataset: string): EvaluatorEntry {
   const entry = REGISTRY.get(dataset);
   if (!entry) {

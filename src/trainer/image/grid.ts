@@ -11,7 +11,10 @@ export { GRID_COLUMNS, GRID_PADDING } from '../../protocol/gridLayout';
 export interface Grid {
   width: number;
   height: number;
+  /** width x height x channels bytes (RGB interleaved when channels is 3). */
   pixels: Uint8Array;
+  /** 3 for a colour grid; absent: grey. */
+  channels?: number;
 }
 
 export function gridSize(count: number, imageSize: number, columns = GRID_COLUMNS, padding = GRID_PADDING): { width: number; height: number } {
@@ -19,10 +22,10 @@ export function gridSize(count: number, imageSize: number, columns = GRID_COLUMN
   return { width, height };
 }
 
-/** `images`: `count` images of imageSize x imageSize, one channel, any range. */
-export function makeGrid(images: Float32Array, imageSize: number, columns = GRID_COLUMNS, padding = GRID_PADDING): Grid {
-  const count = images.length / (imageSize * imageSize);
-  if (!Number.isInteger(count) || count === 0) throw new Error(`makeGrid: ${images.length} values are not whole ${imageSize}x${imageSize} images`);
-  const { geometry, pixels } = composeGrid(toPixels(images, 'minmax'), imageSize, columns, padding);
-  return { width: geometry.width, height: geometry.height, pixels };
+/** `images`: `count` images of imageSize x imageSize, `channels` channels (NHWC; 3: RGB), any range. */
+export function makeGrid(images: Float32Array, imageSize: number, columns = GRID_COLUMNS, padding = GRID_PADDING, channels = 1): Grid {
+  const count = images.length / (imageSize * imageSize * channels);
+  if (!Number.isInteger(count) || count === 0) throw new Error(`makeGrid: ${images.length} values are not whole ${imageSize}x${imageSize}x${channels} images`);
+  const { geometry, pixels } = composeGrid(toPixels(images, 'minmax'), imageSize, columns, padding, channels);
+  return { width: geometry.width, height: geometry.height, pixels, ...(channels === 3 ? { channels } : {}) };
 }

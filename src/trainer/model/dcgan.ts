@@ -4,7 +4,7 @@
  * BatchNorm on the inner layers, initialised like PyTorch's defaults.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CONDITIONAL_CLASSES, IMAGE_CHANNELS, IMAGE_SIZE } from '../../protocol/experimentConfig';
+import { CONDITIONAL_CLASSES, ExperimentConfig, IMAGE_CHANNELS, IMAGE_SIZE, imageChannels } from '../../protocol/experimentConfig';
 import { Rng } from '../rng';
 import { FusedActivation, hasFusedBatchNorm } from '../backend/batchNormKernels';
 import { batchNormActTrain, batchNormEval, BatchNormParams, batchNormTrain } from './batchNorm';
@@ -35,13 +35,19 @@ const KERNEL = 4;
  */
 export interface ArchitectureOptions {
   imageSize?: number;
+  /** Image channels: 1 (grey, the lesson) or 3 (RGB). */
+  channels?: number;
   /** Number of classes of a conditional run (0 or absent: unconditional). */
   classes?: number;
 }
 
-/** The architecture options of a config (conditional runs: FashionMNIST's ten classes). */
-export function architectureOf(config: { imageSize?: number; conditional?: boolean }): Required<ArchitectureOptions> {
-  return { imageSize: config.imageSize ?? IMAGE_SIZE, classes: config.conditional ? CONDITIONAL_CLASSES : 0 };
+/** The architecture options of a config (conditional runs: ten classes; channels: the data set's unless set). */
+export function architectureOf(config: { imageSize?: number; conditional?: boolean; channels?: number | null; dataset?: ExperimentConfig['dataset'] }): Required<ArchitectureOptions> {
+  return {
+    imageSize: config.imageSize ?? IMAGE_SIZE,
+    classes: config.conditional ? CONDITIONAL_CLASSES : 0,
+    channels: imageChannels({ channels: config.channels ?? null, dataset: config.dataset }),
+  };
 }
 
 /** Blocks between the 4x4 and the full-size layer: 2 at 32x32, 3 at 64x64. */
@@ -59,7 +65,7 @@ export function generatorSpec(latentSize: number, featureSize: number, options: 
   // Widths f * 2^blocks, ..., f: at 32x32 the lesson's 4f, 2f, f; at 64x64 the paper's 8f, 4f, 2f, f.
   const specs = [t(latentSize + (options.classes ?? 0), f * 2 ** blocks, 1, 0)];
   for (let b = blocks; b > 0; b--) specs.push(t(f * 2 ** b, f * 2 ** (b - 1), 2, 1));
-  specs.push(t(f, IMAGE_CHANNELS, 2, 1, true));
+  specs.push(t(f, options.channels ?? IMAGE_CHANNELS, 2, 1, true));
   return specs;
 }
 
@@ -69,7 +75,7 @@ export function discriminatorSpec(featureSize: number, options: ArchitectureOpti
     kind: 'conv', inChannels, outChannels, kernel: KERNEL, stride, pad, batchNorm, activation,
   });
   const blocks = innerBlocks(options.imageSize ?? IMAGE_SIZE);
-  const specs = [c(IMAGE_CHANNELS, f, 2, 1, false, 'leakyRelu')];
+  const specs = [c(options.channels ?? IMAGE_CHANNELS, f, 2, 1, false, 'leakyRelu')];
   for (let b = 0; b < blocks; b++) specs.push(c(f * 2 ** b, f * 2 ** (b + 1), 2, 1, true, 'leakyRelu'));
   specs.push(c(f * 2 ** blocks, 1, 1, 0, false, 'none'));
   return specs;
@@ -330,7 +336,7 @@ export interface Dcgan {
  * unconditional draws are the lesson's).
  */
 export function buildDcgan(latentSize: number, featureSize: number, rng: Rng, options: { discriminator?: NetworkOptions } & ArchitectureOptions = {}): Dcgan {
-  const architecture = { imageSize: options.imageSize ?? IMAGE_SIZE, classes: options.classes ?? 0 };
+  const architecture = { imageSize: options.imageSize ?? IMAGE_SIZE, classes: options.classes ?? 0, channels: options.channels ?? IMAGE_CHANNELS };
   const discriminator = architecture.classes > 0 ? { ...options.discriminator, projection: { classes: architecture.classes } } : options.discriminator;
   return {
     generator: new Network('G', generatorSpec(latentSize, featureSize, architecture), rng),
@@ -359,3 +365,4 @@ export function latentTensor(values: Float32Array, latentSize: number): tf.Tenso
 }
 
 export const IMAGE_SHAPE = [IMAGE_SIZE, IMAGE_SIZE, IMAGE_CHANNELS] as const;
+

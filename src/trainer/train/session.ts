@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkpointDir, readMetrics, readRun } from '../../common/runReader';
 import { appendLine, makeDir, writeDirAtomic } from '../../common/atomicFile';
-import { CONDITIONAL_CLASSES, CONDITIONAL_COLUMNS, ExperimentConfig, resolveConfig, stepsPerEpoch, totalSteps } from '../../protocol/experimentConfig';
+import { CONDITIONAL_CLASSES, CONDITIONAL_COLUMNS, ExperimentConfig, imageChannels, resolveConfig, stepsPerEpoch, totalSteps } from '../../protocol/experimentConfig';
 import {
   BackendReport,
   CHECKPOINT_MANIFEST,
@@ -29,14 +29,15 @@ import { QUALITY_FILE, qualityFlag, QualityRecord, QualitySummary } from '../../
 import { appendQuality, readQuality, readQualitySummary, truncateQuality, writeQualitySummary } from '../../common/qualityFiles';
 import type { LocateOptions } from '../data/fashionMnist';
 import { evaluationLatents, QualityEvaluator } from '../evaluator/qualityEvaluator';
-import { DEFAULT_DATASET, evaluatorFor } from '../evaluator/registry';
+import { DEFAULT_DATASET, evaluatorFor, hasEvaluator } from '../evaluator/registry';
+import { IDX_DATASETS } from '../data/datasets';
 import { selectBackend } from '../backend/select';
 import { assertGpuHealthy, gpuLostError } from '../backend/webgpu';
 import { loadTrainingSet } from '../data/loadTrainingSet';
 import type { TrainingSet } from '../data/trainingSet';
 import { makeGrid } from '../image/grid';
 import { architectureOf, buildDcgan, generatorSpec, Network } from '../model/dcgan';
-import { CLASS_NAMES } from '../data/fashionMnist';
+import { datasetClassNames } from '../data/datasets';
 import { Rng, RNG_STREAMS } from '../rng';
 import { RunWriter } from '../runWriter';
 import { versions } from '../versions';
@@ -172,7 +173,7 @@ export class TrainingSession {
     let state: TrainingState | undefined;
     let writer: RunWriter | undefined;
     try {
-      const config = resumed ? resumed.config : validConfig(params.config);
+      let config = resumed ? resumed.config : validConfig(params.config);
 
       status(`Initialising the ${config.backend === 'auto' ? 'fastest available' : config.backend} backend`);
       const backend = await selectBackend(config.backend, { searchPaths: options.backendSearchPaths });
@@ -180,16 +181,23 @@ export class TrainingSession {
       for (const s of backend.skipped) events.log(`  skipped ${s.name}: ${s.reason}`);
       cancelled();
 
-      events.status({ phase: 'loading-data', message: 'Loading FashionMNIST' });
-      const { set, source } = await loadTrainingSet(config, {
+      events.status({ phase: 'loading-data', message: `Loading ${datasetTitle(config)}` });
+      const { set, source, channels, notes } = await loadTrainingSet(config, {
         dataDirs: params.dataDirs ?? [],
+        datasetDirs: params.datasetDirs,
+        onDecode: (done, total) => {
+          if (done % 256 === 0 || done === total) events.status({ phase: 'loading-data', message: `Decoding images: ${done} of ${total}` });
+        },
         cacheDir: params.cacheDir,
         offline: params.offline,
         systemDir: options.systemDataDir,
         onDownload: (p) =>
           events.status({ phase: 'downloading', message: `Downloading ${path.basename(p.url)}`, download: { file: p.url, received: p.received, total: p.total } }),
       });
-      events.log(`Data: ${set.size} training images from ${source.file} (${source.source})`);
+      events.log(`Data: ${set.size} training images from ${source.file} (${source.source})${channels === 3 ? ', RGB' : ''}`);
+      for (const note of notes) events.log(note);
+      // A folder's detected channels become part of the run's config (run.json, checkpoints, the generator).
+      if (config.channels === null && config.dataset === 'folder') config = { ...config, channels };
       if (resumed?.checkpoint && resumed.checkpoint.manifest.datasetSize !== set.size) {
         throw new TrainingError(
           `The training set has ${set.size} images but the checkpoint was trained on ${resumed.checkpoint.manifest.datasetSize}.`,
@@ -206,11 +214,18 @@ export class TrainingSession {
       const carried = carryQuality(writer.dir, resumed, state.step);
       session.qualityHistory = carried.history;
       if (carried.summary) writer.update({ quality: qualityFlag(carried.summary) });
-      if (config.conditional) writer.update({ gridRows: CLASS_NAMES.slice(0, CONDITIONAL_CLASSES) });
+      if (config.conditional) writer.update({ gridRows: datasetClassNames(config.dataset).slice(0, CONDITIONAL_CLASSES) });
       if (!resumed?.checkpoint) {
         // A conditional run's real grid is class by class too: the first 8 images of each class in epoch 0's order.
         const realImages = config.conditional ? set.firstImagesPerClass(0, CONDITIONAL_CLASSES, CONDITIONAL_COLUMNS) : set.firstImages(0, config.sampleCount);
-        writer.writeRealGrid(makeGrid(realImages, config.imageSize));
+        writer.writeRealGrid(makeGrid(realImages, config.imageSize, undefined, undefined, set.channels));
+      }
+      if (config.evalEvery !== null && !hasEvaluator(config.dataset)) {
+        session.evaluationUnavailable = true;
+        session.say(`Sample quality is not measured for the ${config.dataset} data set: GAN Studio's evaluator classifier is trained on FashionMNIST (a data set plugs in its own in src/trainer/evaluator/registry.ts).`);
+      } else if (config.evalEvery !== null && imageChannels(config) !== 1) {
+        session.evaluationUnavailable = true;
+        session.say('Sample quality is not measured in 3 channels: the FashionMNIST evaluator classifies grey images (train with "channels": 1 or null to measure it).');
       }
       session.say(`Run folder: ${writer.dir}`);
       if (resumed?.checkpoint) session.say(`Resuming from checkpoint ${resumed.checkpoint.manifest.id} (step ${state.step})`);
@@ -454,7 +469,7 @@ export class TrainingSession {
     const images = ema
       ? await generateSamples({ ...this.state.model, generator: ema }, this.state.fixedNoise, 'train-recompute', fixedLabels)
       : await generateSamples(this.state.model, this.state.fixedNoise, scheduled ? 'train' : 'train-recompute', fixedLabels);
-    const entry = this.writer.writeSample(step, epoch, makeGrid(images, this.config.imageSize));
+    const entry = this.writer.writeSample(step, epoch, makeGrid(images, this.config.imageSize, undefined, undefined, this.set.channels));
     this.events.sample(entry);
   }
 
@@ -569,6 +584,13 @@ export function checkFinite(step: number, v: Pick<StepValues, 'lossD' | 'lossG'>
       'Lower the learning rate, or resume from an earlier checkpoint.',
     );
   }
+}
+
+/** The data set's name for status lines. */
+function datasetTitle(config: ExperimentConfig): string {
+  if (config.dataset === 'cifar10') return 'CIFAR-10';
+  if (config.dataset === 'folder') return `the images in ${config.datasetPath}`;
+  return IDX_DATASETS[config.dataset ?? 'fashion-mnist'].title;
 }
 
 function validConfig(config: ExperimentConfig | undefined): ExperimentConfig {

@@ -177,7 +177,8 @@ export function generatorStep(
 export function trainStep(model: Dcgan, optimizers: GanOptimizers, realImages: Float32Array, noise: Float32Array, options: StepOptions = {}): StepOutputs {
   const batch = noise.length / model.latentSize;
   const size = imageSizeOf(model);
-  const real = tf.tensor4d(realImages, [batch, size, size, IMAGE_CHANNELS]);
+  const channels = realImages.length / (batch * size * size) || IMAGE_CHANNELS;
+  const real = tf.tensor4d(realImages, [batch, size, size, channels]);
   const noisy = instanceNoiser(options);
   const realClasses = classTensor(model, options.labels?.real);
   const fakeClasses = classTensor(model, options.labels?.fake);

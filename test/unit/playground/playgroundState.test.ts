@@ -35,6 +35,14 @@ describe('playground webview state', () => {
     assert.deepEqual([...resized.values].slice(4), [0, 0, 0, 0, 0, 0, 0, 0], 'another size starts blank');
   });
 
+  it('assembles colour images (3 values a pixel) from chunks', () => {
+    const images: Partial<Record<'grid' | 'strip' | 'single', Images>> = {};
+    const rgb = (v: number) => Array.from({ length: SIZE * SIZE * 3 }, () => v);
+    receiveImages(images, chunk(1, 0, rgb(1), 2), SIZE, 3);
+    const entry = receiveImages(images, chunk(1, 1, rgb(2), 2), SIZE, 3)!;
+    assert.deepEqual([entry.received, entry.values.length, entry.values[11], entry.values[12]], [2, 24, 1, 2]);
+  });
+
   it('keeps one slider frame in flight: the newest position waits and goes when the frame arrives', () => {
     let now = 0;
     const clock = new RequestClock(() => now);

@@ -15,7 +15,7 @@ describe('workspace trust', () => {
     const trust = pkg.capabilities.untrustedWorkspaces;
     assert.equal(trust.supported, 'limited');
     assert.match(trust.description, /training and native backends wait/);
-    assert.deepEqual([...trust.restrictedConfigurations].sort(), ['ganStudio.datasetFolder', 'ganStudio.nativeBackendPath', 'ganStudio.runsRoot']);
+    assert.deepEqual([...trust.restrictedConfigurations].sort(), ['ganStudio.datasetFolder', 'ganStudio.datasetFolders', 'ganStudio.nativeBackendPath', 'ganStudio.runsRoot']);
     assert.equal(pkg.contributes.configuration.properties['ganStudio.nativeBackendPath'].scope, 'machine');
   });
 

@@ -216,6 +216,11 @@ export class InspectorState {
   }
 }
 
+/** The value of one grid pixel for the status line: "grey 128", or "RGB 255, 80, 80" in a colour grid. */
+export function pixelText(x: number, y: number, r: number, g: number, b: number): string {
+  return `pixel (${x}, ${y}): ${r === g && g === b ? `grey ${r}` : `RGB ${r}, ${g}, ${b}`}`;
+}
+
 export const HINT_TEXT = 'Hover a cell for its index, click it for its history · ← → steps · Space plays · + − 0 1 zoom · R real images';
 
 /** What a key does in the inspector (outside text fields, without modifiers). */

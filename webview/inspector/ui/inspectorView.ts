@@ -8,7 +8,7 @@ import { fitZoom, InspectorToHost, stepZoom } from '../../../src/protocol/inspec
 import type { Problem } from '../../../src/protocol/webviewCommon';
 import { h, isTyping, problemBanner, setChildren } from '../../common/dom';
 import type { ImageCache } from '../imageCache';
-import { clamp01, HINT_TEXT, InspectorAction, InspectorState, InspectorViewState, shortcut } from '../model/inspectorState';
+import { clamp01, HINT_TEXT, InspectorAction, InspectorState, InspectorViewState, pixelText, shortcut } from '../model/inspectorState';
 import { formatEpochs } from '../../../src/protocol/steps';
 
 const PLAY_INTERVAL_MS = 350;
@@ -58,6 +58,8 @@ export class InspectorView {
   private readonly viewport = h('div', { class: 'viewport', tabindex: 0, 'aria-label': 'Sample grid' });
   private readonly stage = h('div', { class: 'stage' });
   private readonly paneA = makePane('a');
+  /** Pane A's image on a canvas, for the pixel readout. */
+  private pixels: { src: string; ctx: CanvasRenderingContext2D } | undefined;
   private paneB: Pane | undefined;
   private wipeImage: HTMLImageElement | undefined;
   private wipeHandle: HTMLElement | undefined;
@@ -434,12 +436,38 @@ export class InspectorView {
     return cellAt(g, (event.clientX - rect.left) / zoom, (event.clientY - rect.top) / zoom);
   }
 
+  /** The 8-bit value of pane A's image at a grid pixel (a canvas copy of the image, made once per image). */
+  private pixelReadout(event: MouseEvent, frame: HTMLElement): string {
+    const img = this.paneA.img;
+    const src = img.getAttribute('src');
+    if (!src || !img.complete || img.naturalWidth === 0) return '';
+    const rect = frame.getBoundingClientRect();
+    const zoom = this.zoomValue();
+    const x = Math.floor((event.clientX - rect.left) / zoom);
+    const y = Math.floor((event.clientY - rect.top) / zoom);
+    if (x < 0 || y < 0 || x >= img.naturalWidth || y >= img.naturalHeight) return '';
+    if (this.pixels?.src !== src) {
+      const canvas = h('canvas', { width: img.naturalWidth, height: img.naturalHeight });
+      const ctx = canvas.getContext('2d', { willReadFrequently: true });
+      if (!ctx) return '';
+      ctx.drawImage(img, 0, 0);
+      this.pixels = { src, ctx };
+    }
+    try {
+      const [r, g, b] = this.pixels.ctx.getImageData(x, y, 1, 1).data;
+      return pixelText(x, y, r, g, b);
+    } catch {
+      return ''; // an image the canvas may not read
+    }
+  }
+
   private attachPointer(frame: HTMLElement): void {
     frame.addEventListener('mousemove', (event) => {
       const cell = this.cellFromEvent(event, frame);
+      const pixel = cell === undefined ? '' : this.pixelReadout(event, frame);
+      this.status.textContent = `${this.state.hoverText(cell, this.geometry())}${pixel ? ` · ${pixel}` : ''}`;
       if (cell === this.hovered) return;
       this.hovered = cell;
-      this.status.textContent = this.state.hoverText(cell, this.geometry());
       frame.title = cell === undefined ? '' : `#${cell}`;
       this.layout();
     });

@@ -25,8 +25,8 @@ export interface Images {
  * Puts a chunk of images into place. Returns the entry to draw, or undefined when the chunk belongs
  * to an older request than the one shown (it is out of date).
  */
-export function receiveImages(images: Partial<Record<RenderKind, Images>>, message: ImagesMessage, imageSize: number): Images | undefined {
-  const perImage = imageSize * imageSize;
+export function receiveImages(images: Partial<Record<RenderKind, Images>>, message: ImagesMessage, imageSize: number, channels = 1): Images | undefined {
+  const perImage = imageSize * imageSize * channels;
   const values = decodeFloat32(message.images);
   let entry = images[message.kind];
   if (entry && message.seq < entry.seq) return undefined;

@@ -52,16 +52,18 @@ function setValue(el: Element, value: string): void {
   if (field.value !== value && document.activeElement !== el) field.value = value;
 }
 
-/** Draws one-channel 8-bit pixels into a canvas of their size. */
-function paint(canvas: HTMLCanvasElement, width: number, height: number, grey: Uint8Array): void {
+/** Draws 8-bit pixels (grey, or RGB interleaved when `channels` is 3) into a canvas of their size. */
+function paint(canvas: HTMLCanvasElement, width: number, height: number, pixels: Uint8Array, channels = 1): void {
   if (canvas.width !== width) canvas.width = width;
   if (canvas.height !== height) canvas.height = height;
   const ctx = canvas.getContext('2d')!;
   const data = ctx.createImageData(width, height);
-  for (let i = 0; i < grey.length; i++) {
-    data.data[i * 4] = grey[i];
-    data.data[i * 4 + 1] = grey[i];
-    data.data[i * 4 + 2] = grey[i];
+  const n = width * height;
+  for (let i = 0; i < n; i++) {
+    const p = i * channels;
+    data.data[i * 4] = pixels[p];
+    data.data[i * 4 + 1] = pixels[channels === 3 ? p + 1 : p];
+    data.data[i * 4 + 2] = pixels[channels === 3 ? p + 2 : p];
     data.data[i * 4 + 3] = 255;
   }
   ctx.putImageData(data, 0, 0);
@@ -379,9 +381,10 @@ export class PlaygroundView {
     const entry = this.images.grid;
     const info = this.info;
     if (!entry || !info || !this.settings) return;
-    const { pixels } = composeGrid(toPixels(entry.values, this.mapping()), info.imageSize, entry.columns);
+    const channels = info.channels ?? 1;
+    const { pixels } = composeGrid(toPixels(entry.values, this.mapping()), info.imageSize, entry.columns, undefined, channels);
     const g = layoutGrid(entry.total, info.imageSize, entry.columns);
-    paint(this.gridCanvas, g.width, g.height, pixels);
+    paint(this.gridCanvas, g.width, g.height, pixels, channels);
     this.layoutGridView();
   }
 
@@ -430,8 +433,9 @@ export class PlaygroundView {
   private drawStrip(): void {
     const entry = this.images.strip;
     if (!entry || !this.info) return;
-    const { geometry, pixels } = composeGrid(toPixels(entry.values, this.mapping()), this.info.imageSize, entry.total);
-    paint(this.stripCanvas, geometry.width, geometry.height, pixels);
+    const channels = this.info.channels ?? 1;
+    const { geometry, pixels } = composeGrid(toPixels(entry.values, this.mapping()), this.info.imageSize, entry.total, undefined, channels);
+    paint(this.stripCanvas, geometry.width, geometry.height, pixels, channels);
     this.layoutStrip();
   }
 
@@ -448,7 +452,7 @@ export class PlaygroundView {
   private drawSingle(): void {
     const entry = this.images.single;
     if (!entry || !this.info || !this.settings) return;
-    paint(this.singleCanvas, this.info.imageSize, this.info.imageSize, toPixels(entry.values, 'fixed'));
+    paint(this.singleCanvas, this.info.imageSize, this.info.imageSize, toPixels(entry.values, 'fixed'), this.info.channels ?? 1);
     this.singleHeading.textContent = singleHeading(this.settings);
   }
 
@@ -563,7 +567,7 @@ export class PlaygroundView {
 
   private onImages(message: ImagesMessage): void {
     if (!this.info) return;
-    const entry = receiveImages(this.images, message, this.info.imageSize);
+    const entry = receiveImages(this.images, message, this.info.imageSize, this.info.channels ?? 1);
     if (!entry) return;
     // For tests and screen readers: which request is drawn, and whether all of it has arrived.
     const canvas = message.kind === 'grid' ? this.gridCanvas : message.kind === 'strip' ? this.stripCanvas : this.singleCanvas;

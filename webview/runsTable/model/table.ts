@@ -26,6 +26,9 @@ const CONFIG_ALIASES: Record<string, string[]> = {
   featureSize: ['width', 'ngf'],
   maxSteps: ['max'],
   trainSubset: ['subset'],
+  dataset: ['data'],
+  datasetPath: ['folder'],
+  channels: ['ch'],
 };
 
 const RUN_COLUMNS_BEFORE: Column[] = [
