@@ -93,7 +93,7 @@ describe('experiment files: the language service', () => {
     const bad = '{ "imageSize": 48 }';
     const [p] = diagnose(bad);
     assert.equal(bad.substr(p.range.offset, p.range.length), '48');
-    assert.match(p.message, /"imageSize" must be one of 32, 64, not 48/);
+    assert.match(p.message, /"imageSize" must be 32 or 64, not 48/);
     const count = '{ "conditional": true, "sampleCount": 64 }';
     assert.match(diagnose(count)[0].message, /"sampleCount" must be 80/);
   });

@@ -11,6 +11,7 @@ import { readRun } from '../../../src/common/runReader';
 import { REAL_GRID_FILE } from '../../../src/protocol/runFormat';
 import { selectBackend } from '../../../src/trainer/backend/select';
 import { CLASS_NAMES } from '../../../src/trainer/data/fashionMnist';
+import { datasetClassNames } from '../../../src/trainer/data/datasets';
 import { architectureOf, buildDcgan, Dcgan, latentTensor, oneHotLabels } from '../../../src/trainer/model/dcgan';
 import { Rng } from '../../../src/trainer/rng';
 import { loadCheckpoint } from '../../../src/trainer/train/checkpoint';
@@ -49,13 +50,25 @@ describe('conditional GAN and 64x64 images', () => {
     assert.match(count.problems[0].message, /must be 80/);
     const size = resolveConfig({ imageSize: 48 });
     assert.deepEqual(size.problems.map((p) => p.key), ['imageSize']);
-    assert.match(size.problems[0].message, /must be one of 32, 64, not 48/);
+    assert.match(size.problems[0].message, /must be 32 or 64, not 48/);
     assert.equal(presetConfig('reference').conditional, false);
     assert.equal(presetConfig('reference').imageSize, 32);
     // What the dashboard header, the Runs tree tooltip and Copy Config as Experiment File show.
     assert.deepEqual(trainingOptionsSummary(ok.config), ['conditional', '64x64']);
     assert.deepEqual(trainingOptionsSummary(presetConfig('quick')), []);
     assert.deepEqual(configDiff(ok.config), { preset: 'quick', sampleCount: 80, conditional: true, imageSize: 64 });
+  });
+
+  it('runs conditional on the data sets whose labels it reads (fashion-mnist, cifar10) and refuses the others by name', () => {
+    assert.deepEqual(resolveConfig({ conditional: true, dataset: 'cifar10' }).problems, []);
+    for (const dataset of ['mnist', 'kmnist', 'folder'] as const) {
+      const { problems } = resolveConfig({ conditional: true, dataset, datasetPath: dataset === 'folder' ? '/tmp/images' : null });
+      assert.deepEqual(problems.map((p) => p.key), ['conditional'], dataset);
+      assert.match(problems[0].message, new RegExp(`not for "${dataset}".*Set "conditional": false`));
+    }
+    // Grid rows and exports name the classes of the run's data set.
+    assert.deepEqual(datasetClassNames('cifar10').slice(0, 2), ['airplane', 'automobile']);
+    assert.deepEqual(datasetClassNames(undefined), [...CLASS_NAMES]);
   });
 
   it('resizes 28x28 to 64x64 exactly as PIL does (the 32 path\'s filter; test/fixtures/make_pil_golden.py)', () => {
