@@ -31,7 +31,7 @@ describe('gan-studio sweep', () => {
   it('prints the plan with --dry-run and writes nothing', () => {
     const r = sweep(['lr.gan.json', '--dry-run', '--root', 'runs'], dir);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /2 runs over learningRate, 1 at a time:\n\s+1\s+smoke lr=0.0001\n\s+2\s+smoke lr=0.0002/);
+    assert.match(r.stdout, /2 runs over learningRate, 1 at a time:\n\s+1\s+lr lr=0.0001\n\s+2\s+lr lr=0.0002/);
     assert.ok(!fs.existsSync(path.join(dir, 'runs')));
   });
 
