@@ -8,7 +8,7 @@ import { onnx } from 'onnx-proto';
 export const ONNX_IR_VERSION = 8;
 export const ONNX_OPSET = 17;
 
-export type AttributeValue = number | readonly number[] | { float: number };
+export type AttributeValue = number | readonly number[] | { float: number } | { string: string };
 
 export interface OnnxNode {
   op: string;
@@ -57,7 +57,8 @@ function tensor(t: OnnxInitializer): onnx.ITensorProto {
 function attribute(name: string, value: AttributeValue): onnx.IAttributeProto {
   if (typeof value === 'number') return { name, i: value, type: onnx.AttributeProto.AttributeType.INT };
   if (Array.isArray(value)) return { name, ints: [...(value as number[])], type: onnx.AttributeProto.AttributeType.INTS };
-  return { name, f: (value as { float: number }).float, type: onnx.AttributeProto.AttributeType.FLOAT };
+  if ('string' in value) return { name, s: new TextEncoder().encode(value.string), type: onnx.AttributeProto.AttributeType.STRING };
+  return { name, f: value.float, type: onnx.AttributeProto.AttributeType.FLOAT };
 }
 
 function valueInfo(value: OnnxValue): onnx.IValueInfoProto {
