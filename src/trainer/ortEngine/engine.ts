@@ -14,7 +14,7 @@ import { ExperimentConfig, IMAGE_CHANNELS, IMAGE_SIZE } from '../../protocol/exp
 import type { LayerSpec, Network } from '../model/dcgan';
 import type { TrainingState } from '../train/checkpoint';
 import { ADAM_EPSILON, StepValues } from '../train/step';
-import { filterFromOnnx, filterToOnnx, NetLayout, netLayout } from './layout';
+import { NetLayout, netLayout } from './layout';
 import { buildStepModel, STEP_SCALAR_OUTPUTS, StepGraphConfig } from './stepGraph';
 
 type OrtModule = typeof Ort;
@@ -115,7 +115,7 @@ export class OrtStepEngine {
     return session;
   }
 
-  /** One iteration on real images (NHWC = NCHW for one channel) and noise; the state moves on. */
+  /** One iteration on real images (NHWC) and noise; the state moves on. */
   async step(realImages: Float32Array, noise: Float32Array): Promise<StepValues> {
     const batch = noise.length / this.config.latentSize;
     const session = await this.session(batch);
@@ -124,8 +124,8 @@ export class OrtStepEngine {
     const vec = (a: Float32Array) => new T('float32', a, [a.length]);
     const one = (x: number) => new T('float32', Float32Array.of(x), [1]);
     const feeds: Record<string, Ort.Tensor> = {
-      real: new T('float32', realImages, [batch, IMAGE_CHANNELS, IMAGE_SIZE, IMAGE_SIZE]),
-      z: new T('float32', noise, [batch, this.config.latentSize, 1, 1]),
+      real: new T('float32', realImages, [batch, IMAGE_SIZE, IMAGE_SIZE, IMAGE_CHANNELS]),
+      z: new T('float32', noise, [batch, 1, 1, this.config.latentSize]),
       gP: vec(cur.g.p), gM: vec(cur.g.m), gV: vec(cur.g.v), gS: vec(cur.g.s),
       dP: vec(cur.d.p), dM: vec(cur.d.m), dV: vec(cur.d.v), dS: vec(cur.d.s),
       // 1 - β^t in float32, as TensorFlow.js's Adam computes it from its float32 products.
@@ -152,72 +152,60 @@ export class OrtStepEngine {
 
   /** Takes the state from TensorFlow.js (a new or restored run, or after G drew a grid in train mode). */
   async importFrom(state: TrainingState): Promise<void> {
-    this.importNet(state.model.generator, state.optimizers.g, this.gLayout, this.cur.g, this.counters.g);
-    this.importNet(state.model.discriminator, state.optimizers.d, this.dLayout, this.cur.d, this.counters.d);
+    this.importNet(state.model.generator, state.optimizers.g, this.cur.g, this.counters.g);
+    this.importNet(state.model.discriminator, state.optimizers.d, this.cur.d, this.counters.d);
     this.tfCurrent = true;
   }
 
   /** Writes the state into TensorFlow.js's variables and optimisers (before grids, evaluations, checkpoints). */
   async exportTo(state: TrainingState): Promise<void> {
     if (this.tfCurrent) return;
-    await this.exportNet(state.model.generator, state.optimizers.g, this.gLayout, this.cur.g, this.counters.g);
-    await this.exportNet(state.model.discriminator, state.optimizers.d, this.dLayout, this.cur.d, this.counters.d);
+    await this.exportNet(state.model.generator, state.optimizers.g, this.cur.g, this.counters.g);
+    await this.exportNet(state.model.discriminator, state.optimizers.d, this.cur.d, this.counters.d);
     this.tfCurrent = true;
   }
 
-  private importNet(net: Network, optimizer: tf.AdamOptimizer, layout: NetLayout, into: NetState, counters: AdamCounters): void {
+  /** Running statistics in layout order (allVariables() holds them after each layer's gamma and beta). */
+  private static runningStats(net: Network): tf.Variable[] {
+    const trainable = new Set(net.trainableVariables());
+    return net.allVariables().filter((v, i) => !trainable.has(v) && /\/bn\/running_(mean|var)$/.test(net.variableNames[i]));
+  }
+
+  private importNet(net: Network, optimizer: tf.AdamOptimizer, into: NetState, counters: AdamCounters): void {
     const trainable = net.trainableVariables();
-    const vars = net.allVariables();
     const adam = adamInternals(optimizer);
-    const moments = adam.accumulatedFirstMoment.length === trainable.length ? adam : undefined;
-    let t = 0;
-    net.specs.forEach((spec, i) => {
-      const l = layout.layers[i];
-      const [a, b] = filterDims(spec);
-      const put = (target: Float32Array, values: Float32Array, slot: { offset: number }, filter: boolean) => {
-        if (filter) filterToOnnx(values, spec.kernel, a, b, target, slot.offset);
-        else target.set(values, slot.offset);
-      };
-      const params: [tf.Variable, { offset: number }, boolean][] = [[trainable[t], l.weight, true]];
-      if (l.gamma && l.beta) params.push([trainable[t + 1], l.gamma, false], [trainable[t + 2], l.beta, false]);
-      for (const [k, [variable, slot, filter]] of params.entries()) {
-        put(into.p, variable.dataSync() as Float32Array, slot, filter);
-        const index = t + k;
-        put(into.m, moments ? (moments.accumulatedFirstMoment[index].variable.dataSync() as Float32Array) : new Float32Array(variable.size), slot, filter);
-        put(into.v, moments ? (moments.accumulatedSecondMoment[index].variable.dataSync() as Float32Array) : new Float32Array(variable.size), slot, filter);
-      }
-      t += params.length;
-    });
-    // Running statistics: allVariables() holds them after each layer's gamma and beta.
-    const stats = net.allVariables().filter((v) => !trainable.includes(v) && /bn\/running_(mean|var)/.test(v.name));
+    const hasMoments = adam.accumulatedFirstMoment.length === trainable.length;
     let offset = 0;
-    for (const v of stats) {
+    trainable.forEach((variable, i) => {
+      into.p.set(variable.dataSync() as Float32Array, offset);
+      into.m.set(hasMoments ? (adam.accumulatedFirstMoment[i].variable.dataSync() as Float32Array) : new Float32Array(variable.size), offset);
+      into.v.set(hasMoments ? (adam.accumulatedSecondMoment[i].variable.dataSync() as Float32Array) : new Float32Array(variable.size), offset);
+      offset += variable.size;
+    });
+    offset = 0;
+    for (const v of OrtStepEngine.runningStats(net)) {
       into.s.set(v.dataSync() as Float32Array, offset);
       offset += v.size;
     }
-    void vars;
     counters.iterations = adam.iterations;
     counters.beta1Power = adam.accBeta1.dataSync()[0];
     counters.beta2Power = adam.accBeta2.dataSync()[0];
   }
 
-  private async exportNet(net: Network, optimizer: tf.AdamOptimizer, layout: NetLayout, from: NetState, counters: AdamCounters): Promise<void> {
+  private async exportNet(net: Network, optimizer: tf.AdamOptimizer, from: NetState, counters: AdamCounters): Promise<void> {
     const trainable = net.trainableVariables();
-    const values: Float32Array[][] = [[], [], []]; // p, m, v per trainable variable
-    net.specs.forEach((spec, i) => {
-      const l = layout.layers[i];
-      const [a, b] = filterDims(spec);
-      [from.p, from.m, from.v].forEach((flat, which) => {
-        values[which].push(filterFromOnnx(flat, l.weight.offset, spec.kernel, a, b));
-        if (l.gamma && l.beta) values[which].push(flat.slice(l.gamma.offset, l.gamma.offset + l.gamma.size), flat.slice(l.beta.offset, l.beta.offset + l.beta.size));
-      });
-    });
-    tf.tidy(() => trainable.forEach((v, i) => v.assign(tf.tensor(values[0][i], v.shape))));
-    const stats = net.allVariables().filter((v) => !trainable.includes(v) && /bn\/running_(mean|var)/.test(v.name));
+    const piece = (flat: Float32Array, start: number, v: tf.Variable) => tf.tensor(flat.subarray(start, start + v.size), v.shape);
+    const offsets: number[] = [];
     let offset = 0;
+    for (const v of trainable) {
+      offsets.push(offset);
+      offset += v.size;
+    }
+    tf.tidy(() => trainable.forEach((v, i) => v.assign(piece(from.p, offsets[i], v))));
+    offset = 0;
     tf.tidy(() => {
-      for (const v of stats) {
-        v.assign(tf.tensor(from.s.slice(offset, offset + v.size), v.shape));
+      for (const v of OrtStepEngine.runningStats(net)) {
+        v.assign(piece(from.s, offset, v));
         offset += v.size;
       }
     });
@@ -226,17 +214,16 @@ export class OrtStepEngine {
     if (adam.accumulatedFirstMoment.length === trainable.length) {
       tf.tidy(() => {
         trainable.forEach((v, i) => {
-          adam.accumulatedFirstMoment[i].variable.assign(tf.tensor(values[1][i], v.shape));
-          adam.accumulatedSecondMoment[i].variable.assign(tf.tensor(values[2][i], v.shape));
+          adam.accumulatedFirstMoment[i].variable.assign(piece(from.m, offsets[i], v));
+          adam.accumulatedSecondMoment[i].variable.assign(piece(from.v, offsets[i], v));
         });
       });
       adam.setIterations(counters.iterations);
     } else {
-      const names = trainable.map((v) => v.name);
       const weights = [
         { name: 'iter', tensor: tf.scalar(counters.iterations, 'int32') as tf.Tensor },
-        ...trainable.map((v, i) => ({ name: `${names[i]}/m`, tensor: tf.tensor(values[1][i], v.shape) })),
-        ...trainable.map((v, i) => ({ name: `${names[i]}/v`, tensor: tf.tensor(values[2][i], v.shape) })),
+        ...trainable.map((v, i) => ({ name: `${v.name}/m`, tensor: piece(from.m, offsets[i], v) })),
+        ...trainable.map((v, i) => ({ name: `${v.name}/v`, tensor: piece(from.v, offsets[i], v) })),
       ];
       await optimizer.setWeights(weights);
       tf.dispose(weights.map((w) => w.tensor));
@@ -263,10 +250,6 @@ export class OrtStepEngine {
   }
 }
 
-/** TensorFlow.js filter dims [k, k, a, b]: conv [k, k, in, out], transposed conv [k, k, out, in]. */
-function filterDims(spec: LayerSpec): [number, number] {
-  return spec.kind === 'conv' ? [spec.inChannels, spec.outChannels] : [spec.outChannels, spec.inChannels];
-}
 
 interface AdamInternals {
   accumulatedFirstMoment: { variable: tf.Variable }[];

@@ -8,11 +8,10 @@
  *  3. D' (the updated D) on fake, train mode (D's running statistics updated a third time),
  *     non-saturating BCE(D'(fake), 1), the gradient through D' to the images (no D weight gradients:
  *     nothing uses them), through G to its parameters, Adam on G.
- * Tensors are NCHW; weights in ONNX/PyTorch layout (conv [out, in, k, k], transposed conv
- * [in, out, k, k]). Each network's parameters, Adam moments and running statistics travel as flat
+ * Tensors are NHWC and filters in TensorFlow.js's layout (conv [k, k, in, out], transposed conv
+ * [k, k, out, in]), so that every convolution, forward or backward, is one large MatMul over
+ * patches (Pad, strided Slices, Concat) with the batch in its rows. Each network's parameters, Adam moments and running statistics travel as flat
  * float32 vectors (layout.ts), so Adam is a handful of element-wise ops on one vector per network.
- * Convolution weight gradients are one MatMul each over explicit patches (Pad, strided Slices,
- * Concat): faster in onnxruntime than a dilated convolution.
  */
 import type { LayerSpec } from '../model/dcgan';
 import { LEAKY_SLOPE } from '../model/dcgan';
@@ -50,6 +49,8 @@ interface LayerCache {
   outShape: Shape;
   /** After the activation. */
   output: Name;
+  /** A convolution's input patches (forward and weight gradient share them). */
+  patches?: Name;
   xhat?: Name;
   rstd?: Name;
   groups: number;
@@ -94,16 +95,13 @@ class StepGraph {
    * statistics; `stats` (updated in place, group by group) receives the running statistics.
    */
   forward(x: Name, inShape: Shape, specs: LayerSpec[], p: NetParams, groups: number, stats: ([Name, Name] | undefined)[] | undefined): { out: Name; caches: LayerCache[] } {
-    const b = this.b;
     const caches: LayerCache[] = [];
     let shape = inShape;
     specs.forEach((spec, i) => {
-      const [n, , h, w] = shape;
-      const outShape: Shape = [n, spec.outChannels, outSize(spec, h), outSize(spec, w)];
-      const input = x;
-      const attrs = { kernel_shape: [spec.kernel, spec.kernel], strides: [spec.stride, spec.stride], pads: [spec.pad, spec.pad, spec.pad, spec.pad] };
-      x = spec.kind === 'conv' ? b.op('Conv', [x, p.weights[i]], attrs, `d${i}`) : this.convTranspose(x, p.weights[i], shape, spec.kernel, spec.stride, spec.pad);
-      const cache: LayerCache = { spec, input, inShape: shape, outShape, output: '', groups };
+      const [n, h, w] = shape;
+      const outShape: Shape = [n, outSize(spec, h), outSize(spec, w), spec.outChannels];
+      const cache: LayerCache = { spec, input: x, inShape: shape, outShape, output: '', groups };
+      x = spec.kind === 'conv' ? this.conv(cache, p.weights[i]) : this.convTranspose(x, p.weights[i], shape, spec, outShape);
       if (spec.batchNorm) {
         const bn = this.batchNorm(x, outShape, p.gamma[i]!, p.beta[i]!, groups, stats?.[i]);
         x = bn.y;
@@ -131,18 +129,18 @@ class StepGraph {
     }
   }
 
-  /** BatchNorm in train mode on [g·n, C, H, W]; statistics per group of n; running statistics updated group after group. */
+  /** BatchNorm in train mode on NHWC [g·n, H, W, C]; statistics per group of n; running statistics updated group after group. */
   batchNorm(x: Name, shape: Shape, gamma: Name, beta: Name, groups: number, stats: [Name, Name] | undefined): { y: Name; xhat: Name; rstd: Name } {
     const b = this.b;
-    const [gn, c, h, w] = shape;
+    const [gn, h, w, c] = shape;
     const n = gn / groups;
-    const x4 = b.reshape(x, [groups, n, c, h * w]);
-    const mean = b.reduceMean(x4, [1, 3]);
-    const xc = b.sub(x4, mean);
-    const variance = b.reduceMean(b.mul(xc, xc), [1, 3]);
+    const x3 = b.reshape(x, [groups, n * h * w, c]);
+    const mean = b.reduceMean(x3, [1]);
+    const xc = b.sub(x3, mean);
+    const variance = b.reduceMean(b.mul(xc, xc), [1]);
     const rstd = b.op('Reciprocal', [b.op('Sqrt', [b.add(variance, b.float(BN_EPS))])]);
     const xhat = b.mul(xc, rstd);
-    const y = b.reshape(b.add(b.mul(xhat, b.reshape(gamma, [1, 1, c, 1])), b.reshape(beta, [1, 1, c, 1])), shape);
+    const y = b.reshape(b.add(b.mul(xhat, gamma), beta), shape);
     if (stats) {
       const m = n * h * w;
       const unbiased = m > 1 ? m / (m - 1) : 1;
@@ -166,16 +164,17 @@ class StepGraph {
     let dy = dOut;
     for (let i = caches.length - 1; i >= 0; i--) {
       const cache = caches[i];
-      const { spec, outShape } = cache;
+      const { spec } = cache;
       dy = this.activationBackward(dy, cache.output, spec.activation);
       if (spec.batchNorm) {
         const bn = this.batchNormBackward(dy, cache, p.gamma[i]!, weightGrads);
         dy = bn.dx;
         if (weightGrads) grads[i].push(bn.dGamma!, bn.dBeta!);
       }
-      if (weightGrads) grads[i].unshift(this.weightGradient(cache, dy));
-      if (i > 0 || inputGrad) dy = this.inputGradient(cache, p.weights[i], dy);
-      void outShape;
+      const needInput = i > 0 || inputGrad;
+      const conv = spec.kind === 'conv' ? this.convBackward(cache, p.weights[i], dy, weightGrads, needInput) : this.convTransposeBackward(cache, p.weights[i], dy, weightGrads, needInput);
+      if (weightGrads) grads[i].unshift(conv.dW!);
+      if (needInput) dy = conv.dx!;
     }
     const flat = weightGrads ? b.concat(grads.flat().map((g) => b.reshape(g, [-1])), 0) : undefined;
     return { dInput: inputGrad ? dy : undefined, flat };
@@ -197,86 +196,103 @@ class StepGraph {
 
   batchNormBackward(dy: Name, cache: LayerCache, gamma: Name, paramGrads: boolean): { dx: Name; dGamma?: Name; dBeta?: Name } {
     const b = this.b;
-    const [gn, c, h, w] = cache.outShape;
+    const [gn, h, w, c] = cache.outShape;
     const groups = cache.groups;
     const n = gn / groups;
     const m = n * h * w;
-    const dy4 = b.reshape(dy, [groups, n, c, h * w]);
-    const sumDy = b.reduceSum(dy4, [1, 3]);
-    const sumDyXhat = b.reduceSum(b.mul(dy4, cache.xhat!), [1, 3]);
-    const centred = b.sub(b.sub(dy4, b.div(sumDy, b.float(m))), b.mul(cache.xhat!, b.div(sumDyXhat, b.float(m))));
-    const dx = b.reshape(b.mul(centred, b.mul(b.reshape(gamma, [1, 1, c, 1]), cache.rstd!)), cache.outShape);
+    const dy3 = b.reshape(dy, [groups, m, c]);
+    const sumDy = b.reduceSum(dy3, [1]);
+    const sumDyXhat = b.reduceSum(b.mul(dy3, cache.xhat!), [1]);
+    const centred = b.sub(b.sub(dy3, b.div(sumDy, b.float(m))), b.mul(cache.xhat!, b.div(sumDyXhat, b.float(m))));
+    const dx = b.reshape(b.mul(centred, b.mul(gamma, cache.rstd!)), cache.outShape);
     if (!paramGrads) return { dx };
     return { dx, dGamma: b.reshape(b.reduceSum(sumDyXhat, [0]), [c]), dBeta: b.reshape(b.reduceSum(sumDy, [0]), [c]) };
   }
 
-  /** [C, n·H·W] from [n, C, H, W]. */
-  channelMajor(x: Name, [n, c, h, w]: Shape): Name {
-    const b = this.b;
-    if (n === 1) return b.reshape(x, [c, h * w]);
-    return b.reshape(b.transpose(x, [1, 0, 2, 3]), [c, n * h * w]);
-  }
-
   /**
-   * Patches of x [n, C, H, W] for a k×k window with stride s and padding p, at ho×wo positions:
-   * [n·ho·wo, k·k·C], columns ordered (kh, kw, c).
+   * Patches of x (NHWC [n, H, W, C]) for a k×k window with stride s and padding p, at ho×wo
+   * positions: [n·ho·wo, k·k·C], columns ordered (kh, kw, c) like TensorFlow.js's filters.
    */
-  patches(x: Name, [n, c, h, w]: Shape, k: number, s: number, p: number, ho: number, wo: number): Name {
+  patches(x: Name, [n, h, w, c]: Shape, k: number, s: number, p: number, ho: number, wo: number): Name {
     const b = this.b;
-    const padded = p > 0 ? b.op('Pad', [x, b.ints([0, 0, p, p, 0, 0, p, p])]) : x;
-    const nhwc = b.transpose(padded, [0, 2, 3, 1]);
-    if (ho === 1 && wo === 1 && h + 2 * p === k && w + 2 * p === k) return b.reshape(nhwc, [n, k * k * c]);
+    if (ho === 1 && wo === 1 && p === 0 && h === k && w === k) return b.reshape(x, [n, k * k * c]);
+    const padded = p > 0 ? b.op('Pad', [x, b.ints([0, p, p, 0, 0, p, p, 0])]) : x;
     const slices: Name[] = [];
     for (let kh = 0; kh < k; kh++) {
-      for (let kw = 0; kw < k; kw++) slices.push(b.slice(nhwc, [kh, kw], [kh + s * (ho - 1) + 1, kw + s * (wo - 1) + 1], [1, 2], [s, s]));
+      for (let kw = 0; kw < k; kw++) slices.push(b.slice(padded, [kh, kw], [kh + s * (ho - 1) + 1, kw + s * (wo - 1) + 1], [1, 2], s > 1 ? [s, s] : undefined));
     }
     return b.reshape(b.concat(slices, 3), [n * ho * wo, k * k * c]);
   }
 
-  /** The weight gradient as one MatMul: conv dW[o,i] = dyᵀ·patches(x); transposed conv dW[i,o] = xᵀ·patches(dy). */
-  weightGradient(cache: LayerCache, dy: Name): Name {
-    const b = this.b;
+  /** Convolution forward as one MatMul over the patches (kept for the weight gradient). */
+  conv(cache: LayerCache, weight: Name): Name {
     const { spec, inShape, outShape } = cache;
     const k = spec.kernel;
-    if (spec.kind === 'conv') {
-      const product = b.matmul(this.channelMajor(dy, outShape), this.patches(cache.input, inShape, k, spec.stride, spec.pad, outShape[2], outShape[3]));
-      return b.transpose(b.reshape(product, [spec.outChannels, k, k, spec.inChannels]), [0, 3, 1, 2]);
-    }
-    const product = b.matmul(this.channelMajor(cache.input, inShape), this.patches(dy, outShape, k, spec.stride, spec.pad, inShape[2], inShape[3]));
-    return b.transpose(b.reshape(product, [spec.inChannels, k, k, spec.outChannels]), [0, 3, 1, 2]);
+    cache.patches = this.patches(cache.input, inShape, k, spec.stride, spec.pad, outShape[1], outShape[2]);
+    return this.b.reshape(this.b.matmul(cache.patches, this.b.reshape(weight, [k * k * spec.inChannels, spec.outChannels])), outShape);
   }
 
-  /** Conv ↔ ConvTranspose duality. */
-  inputGradient(cache: LayerCache, weight: Name, dy: Name): Name {
+  /** dW = patchesᵀ·dy (one Gemm), dx = the transposed convolution of dy with the same filter. */
+  convBackward(cache: LayerCache, weight: Name, dy: Name, weightGrad: boolean, inputGrad: boolean): { dW?: Name; dx?: Name } {
+    const b = this.b;
     const { spec, inShape, outShape } = cache;
-    const attrs: Record<string, number[]> = { kernel_shape: [spec.kernel, spec.kernel], strides: [spec.stride, spec.stride], pads: [spec.pad, spec.pad, spec.pad, spec.pad] };
-    if (spec.kind === 'convTranspose') return this.b.op('Conv', [dy, weight], attrs, 'dx');
-    const natural = (outShape[2] - 1) * spec.stride - 2 * spec.pad + spec.kernel;
-    const extra = inShape[2] - natural;
-    if (extra === 0) return this.convTranspose(dy, weight, outShape, spec.kernel, spec.stride, spec.pad);
-    return this.b.op('ConvTranspose', [dy, weight], { ...attrs, output_padding: [extra, extra] }, 'dx');
+    const [n, ho, wo, co] = outShape;
+    const k = spec.kernel;
+    const dy2 = b.reshape(dy, [n * ho * wo, co]);
+    const dW = weightGrad ? b.op('Gemm', [cache.patches!, dy2], { transA: 1 }, 'dW') : undefined;
+    if (!inputGrad) return { dW };
+    if (ho === 1 && wo === 1 && spec.pad === 0 && inShape[1] === k) {
+      // The last layer: one window covers the whole input.
+      return { dW, dx: b.reshape(b.op('Gemm', [dy2, b.reshape(weight, [k * k * spec.inChannels, co])], { transB: 1 }, 'dx'), inShape) };
+    }
+    // The filter [k, k, in, out] of a convolution is the filter [k, k, out', in'] of its transposed convolution.
+    return { dW, dx: this.convTranspose(dy, weight, outShape, { ...spec, kind: 'convTranspose', inChannels: co, outChannels: spec.inChannels }, inShape) };
   }
 
   /**
-   * A transposed convolution (weight [in, out, k, k]). With stride 2, kernel 4 and padding 1 (the
-   * DCGAN's upsampling) it runs as one ordinary 2×2 convolution with 4·out channels, one per output
-   * phase (onnxruntime's ConvTranspose is several times slower: a GEMM and a col2im per image),
-   * whose phases are cut out and interleaved with DepthToSpace:
-   * y[2m+a, 2m'+b] = Σ x[m+a-1+th, m'+b-1+tw]·W[3-a-2th, 3-b-2tw] over th, tw ∈ {0, 1}.
+   * A transposed convolution (filter [k, k, out, in]). From 1×1 (the generator's first layer) it
+   * is one MatMul. With stride 2, kernel 4 and padding 1 (the DCGAN's upsampling) it is one MatMul
+   * of the input's 2×2 patches with the filter rearranged by output phase, then the four phases
+   * cut out and interleaved: y[2m+a, 2m'+b] = Σ x[m+a-1+th, m'+b-1+tw]·W[3-a-2th, 3-b-2tw], th, tw ∈ {0, 1}.
    */
-  convTranspose(x: Name, weight: Name, [, c, h, w]: Shape, k: number, s: number, p: number): Name {
+  convTranspose(x: Name, weight: Name, inShape: Shape, spec: LayerSpec, outShape: Shape): Name {
     const b = this.b;
-    if (!(k === 4 && s === 2 && p === 1)) return b.op('ConvTranspose', [x, weight], { kernel_shape: [k, k], strides: [s, s], pads: [p, p, p, p] }, 'convT');
+    const [n, h, w, ci] = inShape;
+    const co = spec.outChannels;
+    const k = spec.kernel;
+    if (h === 1 && w === 1 && spec.stride === 1 && spec.pad === 0) {
+      const wl = b.reshape(b.transpose(weight, [3, 0, 1, 2]), [ci, k * k * co]);
+      return b.reshape(b.matmul(b.reshape(x, [n, ci]), wl), outShape);
+    }
+    if (!(k === 4 && spec.stride === 2 && spec.pad === 1)) throw new Error(`The onnxruntime engine has no transposed convolution of kernel ${k}, stride ${spec.stride}, padding ${spec.pad}`);
     const taps = b.ints([3, 1, 2, 0], [2, 2]); // [a][th] -> kernel index
-    const wt = b.transpose(weight, [1, 0, 2, 3]); // [out, in, 4, 4]
-    const rows = b.op('Gather', [wt, taps], { axis: 2 }); // [out, in, a, th, 4]
-    const both = b.op('Gather', [rows, taps], { axis: 4 }); // [out, in, a, th, b, tw]
-    const phaseWeight = b.op('Transpose', [both], { perm: [2, 4, 0, 1, 3, 5] }); // [a, b, out, in, th, tw]
-    const kernel = b.reshape(phaseWeight, [-1, c, 2, 2]); // [4·out, in, 2, 2]
-    const all = b.op('Conv', [x, kernel], { kernel_shape: [2, 2], strides: [1, 1], pads: [1, 1, 1, 1] }, 'phases'); // [n, 4·out, h+1, w+1]
-    const phases = b.opN('Split', [all], 4, { axis: 1 });
-    const cut = phases.map((ph, i) => b.slice(ph, [i >> 1, i & 1], [(i >> 1) + h, (i & 1) + w], [2, 3]));
-    return b.op('DepthToSpace', [b.concat(cut, 1)], { blocksize: 2, mode: { string: 'DCR' } }, 'convT');
+    const rows = b.op('Gather', [weight, taps], { axis: 0 }); // [a, th, 4, out, in]
+    const both = b.op('Gather', [rows, taps], { axis: 2 }); // [a, th, b, tw, out, in]
+    const phaseWeight = b.reshape(b.transpose(both, [1, 3, 5, 0, 2, 4]), [4 * ci, 4 * co]); // [(th, tw, in), (a, b, out)]
+    const all = b.reshape(b.matmul(this.patches(x, inShape, 2, 1, 1, h + 1, w + 1), phaseWeight), [n, h + 1, w + 1, 4, co]);
+    const phase = (a: number, bb: number) => b.slice(all, [a, bb, a * 2 + bb], [a + h, bb + w, a * 2 + bb + 1], [1, 2, 3]); // [n, h, w, 1, co]
+    const row = (a: number) => b.reshape(b.concat([phase(a, 0), phase(a, 1)], 3), [n, h, 1, w, 2, co]);
+    return b.reshape(b.concat([row(0), row(1)], 2), outShape);
+  }
+
+  /** dW = patches(dy)ᵀ·x (one Gemm); dx = the convolution of dy with the same filter, a MatMul of the same patches. */
+  convTransposeBackward(cache: LayerCache, weight: Name, dy: Name, weightGrad: boolean, inputGrad: boolean): { dW?: Name; dx?: Name } {
+    const b = this.b;
+    const { spec, inShape, outShape } = cache;
+    const [n, h, w, ci] = inShape;
+    const co = spec.outChannels;
+    const k = spec.kernel;
+    if (h === 1 && w === 1 && spec.stride === 1 && spec.pad === 0) {
+      const dy2 = b.reshape(dy, [n, k * k * co]);
+      const x2 = b.reshape(cache.input, [n, ci]);
+      const dW = weightGrad ? b.transpose(b.reshape(b.op('Gemm', [x2, dy2], { transA: 1 }, 'dW'), [ci, k, k, co]), [1, 2, 3, 0]) : undefined;
+      const dx = inputGrad ? b.reshape(b.op('Gemm', [dy2, b.reshape(b.transpose(weight, [3, 0, 1, 2]), [ci, k * k * co])], { transB: 1 }, 'dx'), inShape) : undefined;
+      return { dW, dx };
+    }
+    const patches = this.patches(dy, outShape, k, spec.stride, spec.pad, h, w); // [n·h·w, k·k·out]
+    const dW = weightGrad ? b.op('Gemm', [patches, b.reshape(cache.input, [n * h * w, ci])], { transA: 1 }, 'dW') : undefined;
+    const dx = inputGrad ? b.reshape(b.matmul(patches, b.reshape(weight, [k * k * co, ci])), inShape) : undefined;
+    return { dW, dx };
   }
 
   /**
@@ -308,9 +324,9 @@ class StepGraph {
   build(gLayout: NetLayout, dLayout: NetLayout): Uint8Array {
     const { b, c } = this;
     const n = c.batch;
-    const img: Shape = [n, c.imageChannels, c.imageSize, c.imageSize];
+    const img: Shape = [n, c.imageSize, c.imageSize, c.imageChannels];
     const real = b.input('real', img);
-    const z = b.input('z', [n, c.latentSize, 1, 1]);
+    const z = b.input('z', [n, 1, 1, c.latentSize]);
     const [gP, gM, gV, gS, dP, dM, dV, dS] = (['gP', 'gM', 'gV', 'gS', 'dP', 'dM', 'dV', 'dS'] as const).map((name) =>
       b.input(name, [name.endsWith('S') ? (name[0] === 'g' ? gLayout.statsSize : dLayout.statsSize) : name[0] === 'g' ? gLayout.size : dLayout.size]),
     );
@@ -319,7 +335,7 @@ class StepGraph {
     // 1. G(z), train mode.
     const gParams = this.unpack(gP, gLayout);
     const gStats = this.unpackStats(gS, gLayout);
-    const g = this.forward(z, [n, c.latentSize, 1, 1], c.generator, gParams, 1, gStats);
+    const g = this.forward(z, [n, 1, 1, c.latentSize], c.generator, gParams, 1, gStats);
     const fake = g.out;
 
     // 2. The D step on real and fake, one batch of 2n.

@@ -58,7 +58,7 @@ function attribute(name: string, value: AttributeValue): onnx.IAttributeProto {
   if (typeof value === 'number') return { name, i: value, type: onnx.AttributeProto.AttributeType.INT };
   if (Array.isArray(value)) return { name, ints: [...(value as number[])], type: onnx.AttributeProto.AttributeType.INTS };
   if ('string' in value) return { name, s: new TextEncoder().encode(value.string), type: onnx.AttributeProto.AttributeType.STRING };
-  return { name, f: value.float, type: onnx.AttributeProto.AttributeType.FLOAT };
+  return { name, f: (value as { float: number }).float, type: onnx.AttributeProto.AttributeType.FLOAT };
 }
 
 function valueInfo(value: OnnxValue): onnx.IValueInfoProto {
