@@ -13,7 +13,7 @@ import { Rng } from '../src/trainer/rng';
 import { GanOptimizers } from '../src/trainer/train/step';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { steps: { type: 'string', default: '10' }, level: { type: 'string', default: 'all' }, threads: { type: 'string', default: '2' }, profile: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { steps: { type: 'string', default: '10' }, level: { type: 'string', default: 'all' }, threads: { type: 'string', default: '2' }, profile: { type: 'boolean', default: false }, spin: { type: 'string', default: '1' }, patches: { type: 'string', default: 'gather' }, exact: { type: 'string', default: '8' } } });
   const loaded = loadOrt();
   if ('problem' in loaded) throw new Error(loaded.problem);
   await selectBackend('cpu');
@@ -24,6 +24,9 @@ async function main(): Promise<void> {
     threads: Number(values.threads),
     optimizationLevel: values.level as 'all',
     profile: values.profile,
+    spinning: values.spin === '1',
+    patches: values.patches as 'gather',
+    exactPhasesUpTo: Number(values.exact),
   });
   await engine.importFrom({ model, optimizers, noiseRng: new Rng(1), fixedNoise: new Float32Array(0), step: 0, elapsedSec: 0 });
   const batch = config.batchSize;
@@ -33,25 +36,32 @@ async function main(): Promise<void> {
   await engine.step(data, noise.fillNormal(new Float32Array(batch * config.latentSize)));
   console.log(`first step (session creation) ${(performance.now() - t0).toFixed(0)} ms`);
   const times: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < Number(values.steps); i++) {
     const t = performance.now();
     await engine.step(data, noise.fillNormal(new Float32Array(batch * config.latentSize)));
     times.push(performance.now() - t);
   }
+  const cpu = process.cpuUsage(cpu0);
   times.sort((a, b) => a - b);
-  console.log(`median ${times[times.length >> 1].toFixed(0)} ms/step (${(1000 / times[times.length >> 1]).toFixed(2)} steps/s), min ${times[0].toFixed(0)}`);
+  console.log(`median ${times[times.length >> 1].toFixed(0)} ms/step (${(1000 / times[times.length >> 1]).toFixed(2)} steps/s), min ${times[0].toFixed(0)}; CPU ${((cpu.user + cpu.system) / 1000 / Number(values.steps)).toFixed(0)} ms/step (load ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
   const file = await engine.endProfiling();
   if (file) {
     const events = JSON.parse(fs.readFileSync(file, 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string } }[];
     const byOp = new Map<string, number>();
+    const byLayer = new Map<string, number>();
     const byNode = new Map<string, number>();
     for (const e of events) {
       if (e.cat !== 'Node' || !e.args?.op_name || !e.name.endsWith('_kernel_time')) continue;
       byOp.set(e.args.op_name, (byOp.get(e.args.op_name) ?? 0) + e.dur);
       byNode.set(e.name, (byNode.get(e.name) ?? 0) + e.dur);
+      const layer = e.name.includes('/') ? e.name.split('/')[0] : '(other)';
+      byLayer.set(layer, (byLayer.get(layer) ?? 0) + e.dur);
     }
     const runs = Number(values.steps) + 1;
     for (const [op, us] of [...byOp].sort((a, b) => b[1] - a[1])) console.log(`${op.padEnd(20)} ${(us / runs / 1000).toFixed(1)} ms/step`);
+    console.log('by layer (Gf: G forward, Df: D forward on real+fake, Db: its backward, D2f/D2b: the G step through D, Gb: G backward):');
+    for (const [l, us] of [...byLayer].sort((a, b) => b[1] - a[1])) console.log(`  ${l.padEnd(10)} ${(us / runs / 1000).toFixed(1)} ms`);
     console.log('top nodes:');
     for (const [n, us] of [...byNode].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${n.padEnd(40)} ${(us / runs / 1000).toFixed(1)} ms`);
     fs.unlinkSync(file);

@@ -6,8 +6,10 @@
  * evaluation, checkpoints, export): exportTo() writes the engine's state into it before those, and
  * importFrom() reads it back (after a restore, or a grid that updates G's running statistics).
  */
+import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as Ort from 'onnxruntime-node';
 import { ExperimentConfig, IMAGE_CHANNELS, IMAGE_SIZE } from '../../protocol/experimentConfig';
@@ -38,6 +40,12 @@ export interface EngineOptions {
   optimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   /** onnxruntime's profiler (bench/ortEngineProfile.ts). */
   profile?: boolean;
+  /** How the graph builds convolution patches (stepGraph.ts); default one Gather. */
+  patches?: 'gather' | 'slices';
+  /** Transposed convolutions of inputs up to this size compute each phase on its own (stepGraph.ts). */
+  exactPhasesUpTo?: number;
+  /** Whether idle worker threads spin (onnxruntime's default, faster on an otherwise idle machine). */
+  spinning?: boolean;
 }
 
 /** onnxruntime-node, or why it cannot be loaded. */
@@ -96,6 +104,8 @@ export class OrtStepEngine {
       beta1: c.beta1,
       beta2: c.beta2,
       epsilon: ADAM_EPSILON,
+      patches: this.options.patches,
+      exactPhasesUpTo: this.options.exactPhasesUpTo,
     };
   }
 
@@ -108,7 +118,8 @@ export class OrtStepEngine {
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: this.options.optimizationLevel ?? 'all',
-        ...(this.options.profile ? { enableProfiling: true, profileFilePrefix: `/tmp/gan-studio-ort-${process.pid}` } : {}),
+        ...(this.options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
+        ...(this.options.profile ? { enableProfiling: true, profileFilePrefix: path.join(os.tmpdir(), `gan-studio-ort-${process.pid}`) } : {}),
       });
       this.sessions.set(batch, session);
     }
@@ -239,8 +250,11 @@ export class OrtStepEngine {
     if (!this.options.profile) return undefined;
     const first = this.sessions.values().next().value;
     if (!first) return undefined;
-    const session = (await first) as unknown as { endProfiling?: () => string | undefined };
-    return session.endProfiling?.();
+    (await first).endProfiling();
+    const dir = os.tmpdir();
+    const prefix = `gan-studio-ort-${process.pid}`;
+    const files = fs.readdirSync(dir).filter((f) => f.startsWith(prefix)).sort();
+    return files.length > 0 ? path.join(dir, files[files.length - 1]) : undefined;
   }
 
   async release(): Promise<void> {

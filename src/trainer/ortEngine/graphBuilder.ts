@@ -13,10 +13,12 @@ export class GraphBuilder {
   private readonly outputs: OnnxValue[] = [];
   private readonly constants = new Map<string, Name>();
   private counter = 0;
+  /** Prefixes the names of the values and nodes made next (e.g. "D.fwd.1"), so profiles read by layer. */
+  scope = '';
 
   /** A fresh value name with a readable prefix. */
   fresh(prefix: string): Name {
-    return `${prefix}_${this.counter++}`;
+    return `${this.scope ? `${this.scope}/` : ''}${prefix}_${this.counter++}`;
   }
 
   input(name: Name, shape: readonly number[]): Name {
@@ -26,27 +28,38 @@ export class GraphBuilder {
 
   /** Declares `value` as the graph output `name` (an Identity when the names differ). */
   output(name: Name, value: Name, shape: readonly number[]): void {
-    if (value !== name) this.nodes.push({ op: 'Identity', inputs: [value], outputs: [name] });
+    if (value !== name) this.nodes.push({ op: 'Identity', name, inputs: [value], outputs: [name] });
     this.outputs.push({ name, shape });
   }
 
   /** One node with one output; `prefix` names the output. */
   op(op: string, inputs: Name[], attrs?: Record<string, AttributeValue>, prefix = op.toLowerCase()): Name {
     const out = this.fresh(prefix);
-    this.nodes.push({ op, inputs, outputs: [out], ...(attrs ? { attrs } : {}) });
+    this.nodes.push({ op, name: out, inputs, outputs: [out], ...(attrs ? { attrs } : {}) });
     return out;
   }
 
   /** A node with several outputs. */
   opN(op: string, inputs: Name[], count: number, attrs?: Record<string, AttributeValue>): Name[] {
     const outs = Array.from({ length: count }, () => this.fresh(op.toLowerCase()));
-    this.nodes.push({ op, inputs, outputs: outs, ...(attrs ? { attrs } : {}) });
+    this.nodes.push({ op, name: outs[0], inputs, outputs: outs, ...(attrs ? { attrs } : {}) });
     return outs;
   }
 
   /** An int64 constant (shapes, axes, slice bounds), shared between uses. */
   ints(values: readonly number[], dims: readonly number[] = [values.length]): Name {
     return this.constant('int64', values, dims);
+  }
+
+  /** An int32 constant known by `key` (large index tensors, made once per key). */
+  indices(key: string, make: () => Int32Array, dims: readonly number[]): Name {
+    const full = `int32:${key}`;
+    const known = this.constants.get(full);
+    if (known) return known;
+    const name = this.fresh('idx');
+    this.initializers.push({ name, type: 'int32', dims, data: make() });
+    this.constants.set(full, name);
+    return name;
   }
 
   /** A float constant; a single number is a scalar. */

@@ -99,16 +99,17 @@ describe('the onnxruntime training engine', function () {
     }
   }
 
-  for (const [label, overrides] of [
-    ['the smoke model', { featureSize: 8, batchSize: 16 }],
-    ['a reference-shaped model (width 16, batch 32)', { featureSize: 16, batchSize: 32 }],
+  for (const [label, overrides, options] of [
+    ['the smoke model', { featureSize: 8, batchSize: 16 }, {}],
+    ['the smoke model, patches by Slice and Concat, every transposed convolution in fused phases', { featureSize: 8, batchSize: 16 }, { patches: 'slices', exactPhasesUpTo: 0 }],
+    ['a reference-shaped model (width 16)', { featureSize: 16, batchSize: 16 }, {}],
   ] as const) {
     it(`matches TensorFlow.js's trainStep on ${label}: each of 3 iterations from the same state (losses, weights, Adam state, running statistics), then 3 running on its own`, async function () {
       if ('problem' in ort) assert.fail(ort.problem);
       const config: ExperimentConfig = { ...presetConfig('reference'), ...overrides, seed: 7 };
       const reference = makeState(config);
       const candidate = makeState(config);
-      const engine = new OrtStepEngine(ort.ort, config, generatorSpec(config.latentSize, config.featureSize), discriminatorSpec(config.featureSize));
+      const engine = new OrtStepEngine(ort.ort, config, generatorSpec(config.latentSize, config.featureSize), discriminatorSpec(config.featureSize), options);
       const data = new Rng(3, 9);
       const tfStep = async (real: Float32Array, noise: Float32Array) => {
         const out = trainStep(reference.model, reference.optimizers, real, noise);
