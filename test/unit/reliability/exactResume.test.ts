@@ -158,7 +158,8 @@ describe('exact resume, bit for bit', () => {
     await checkSplits(config, 8, [2, 5], 24);
   });
 
-  it('the quick preset, shrunk (width 32, batch 64, 128 images), on the onnxruntime engine: 14 steps straight equal k + resume for 3 split points', async () => {
+  it('the quick preset, shrunk (width 32, batch 64, 128 images), on the onnxruntime engine: 14 steps straight equal k + resume for 3 split points', async function () {
+    this.timeout(300000); // seven runs, each building its training graph
     const config: ExperimentConfig = { ...presetConfig('quick'), backend: 'auto', trainSubset: 128, logEvery: 1, sampleEvery: 5, sampleCount: 16, epochs: 7, evalEvery: null };
     await checkSplits(config, 14, [3, 8, 11], 128, undefined, 'auto', /^onnxruntime-node .* training engine/);
   });
