@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     for (const [l, us] of [...byLayer].sort((a, b) => b[1] - a[1])) console.log(`  ${l.padEnd(10)} ${(us / runs / 1000).toFixed(1)} ms`);
     console.log('top nodes:');
     for (const [n, us] of [...byNode].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${n.padEnd(40)} ${(us / runs / 1000).toFixed(1)} ms`);
-    fs.unlinkSync(file);
+    if (!process.env.KEEP_PROFILE) fs.unlinkSync(file);
   }
   await engine.release();
 }
