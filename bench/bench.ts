@@ -39,10 +39,14 @@ interface Variant {
   wasmKernels?: WasmKernelSet;
   /** Run only when named in --variants. */
   onRequest?: boolean;
+  /** Environment of its process. */
+  env?: Record<string, string>;
 }
 
 const VARIANTS: Variant[] = [
   { name: 'default', description: 'what "Train GAN" uses here (backend auto; the onnxruntime engine where it applies)', backend: 'auto' },
+  { name: 'engine-spin', description: 'the default with onnxruntime\'s threads spinning between ops (GAN_STUDIO_ORT_SPIN=1)', backend: 'auto', env: { GAN_STUDIO_ORT_SPIN: '1' }, onRequest: true },
+  { name: 'engine-nospin', description: 'the default with onnxruntime\'s threads sleeping between ops (GAN_STUDIO_ORT_SPIN=0)', backend: 'auto', env: { GAN_STUDIO_ORT_SPIN: '0' } },
   { name: 'wasm-stock', description: 'tfjs-backend-wasm as shipped (+ the missing Conv2DBackpropFilter)', backend: 'wasm', wasmKernels: 'stock', onRequest: true },
   { name: 'wasm-xnnpack', description: 'wasm with convolution gradients on XNNPACK (no onnxruntime)', backend: 'wasm', wasmKernels: 'xnnpack' },
   { name: 'wasm-ort', description: 'wasm with the convolutions on onnxruntime-node', backend: 'wasm', wasmKernels: 'ort' },
@@ -88,7 +92,7 @@ async function measure(variant: Variant, steps: number, warmup: number, preset: 
   const optimizers = new GanOptimizers(config);
   const state = { model, optimizers, noiseRng: new Rng(2, 9), fixedNoise: new Float32Array(0), step: 0, elapsedSec: 0 };
   // The default variant takes the training step the way a run does (ortEngine/select.ts).
-  const chosen = variant.name === 'default' ? await selectEngine(config, report, state) : undefined;
+  const chosen = variant.backend === 'auto' ? await selectEngine(config, report, state) : undefined;
   const batch = config.batchSize;
   const data = new Rng(1, 9).fillUniform(new Float32Array(batch * 1024), -1, 1);
   const step = async (): Promise<StepValues> => {
@@ -131,8 +135,10 @@ function pytorch(variant: string, steps: number, warmup: number, device: string,
 }
 
 function runVariantProcess(name: string, steps: number, warmup: number, preset: PresetName): Result {
+  const variant = VARIANTS.find((v) => v.name === name);
   const result = spawnSync(process.execPath, [__filename, '--child', name, '--steps', String(steps), '--warmup', String(warmup), '--preset', preset], {
     encoding: 'utf8',
+    env: { ...process.env, ...(variant?.env ?? {}) },
     maxBuffer: 64 << 20,
   });
   const line = result.stdout.trim().split('\n').pop() ?? '';

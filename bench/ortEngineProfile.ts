@@ -13,7 +13,7 @@ import { Rng } from '../src/trainer/rng';
 import { GanOptimizers } from '../src/trainer/train/step';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { steps: { type: 'string', default: '10' }, level: { type: 'string', default: 'all' }, threads: { type: 'string', default: '2' }, profile: { type: 'boolean', default: false }, spin: { type: 'string', default: '1' }, patches: { type: 'string', default: 'gather' }, exact: { type: 'string', default: '8' } } });
+  const { values } = parseArgs({ options: { steps: { type: 'string', default: '10' }, level: { type: 'string', default: 'all' }, threads: { type: 'string', default: '2' }, profile: { type: 'boolean', default: false }, spin: { type: 'string', default: '' }, patches: { type: 'string', default: 'gather' }, exact: { type: 'string', default: '8' } } });
   const loaded = loadOrt();
   if ('problem' in loaded) throw new Error(loaded.problem);
   await selectBackend('cpu');
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     threads: Number(values.threads),
     optimizationLevel: values.level as 'all',
     profile: values.profile,
-    spinning: values.spin === '1',
+    spinning: values.spin === '' ? undefined : values.spin === '1',
     patches: values.patches as 'gather',
     exactPhasesUpTo: Number(values.exact),
   });

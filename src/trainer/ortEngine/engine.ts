@@ -44,7 +44,12 @@ export interface EngineOptions {
   patches?: 'gather' | 'slices';
   /** Transposed convolutions of inputs up to this size compute each phase on its own (stepGraph.ts). */
   exactPhasesUpTo?: number;
-  /** Whether idle worker threads spin (onnxruntime's default, faster on an otherwise idle machine). */
+  /**
+   * Whether idle worker threads spin between ops (onnxruntime's default: lower latency on an idle
+   * machine, but under contention the spinning threads take the cores from the work: two to three
+   * times slower steps were measured at load 10). GAN_STUDIO_ORT_SPIN=1 or 0 overrides it; without
+   * either, no spinning (select.ts spins when the cores are idle as a run starts).
+   */
   spinning?: boolean;
 }
 
@@ -61,6 +66,15 @@ export function loadOrt(): { ort: OrtModule; version: string } | { problem: stri
 
 const f32 = Math.fround;
 
+/** Whether the cores are mostly idle right now (over `ms`): then onnxruntime's threads may spin. */
+export async function coresIdle(ms = 250, idleShare = 0.75): Promise<boolean> {
+  const sample = () => os.cpus().reduce((acc, c) => ({ idle: acc.idle + c.times.idle, total: acc.total + Object.values(c.times).reduce((a, b) => a + b, 0) }), { idle: 0, total: 0 });
+  const a = sample();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const b = sample();
+  return b.total > a.total && (b.idle - a.idle) / (b.total - a.total) >= idleShare;
+}
+
 export class OrtStepEngine {
   private readonly sessions = new Map<number, Promise<Ort.InferenceSession>>();
   private cur: { g: NetState; d: NetState };
@@ -72,6 +86,7 @@ export class OrtStepEngine {
   /** Whether TensorFlow.js's copy of the state is as new as the engine's. */
   private tfCurrent = true;
   readonly threads: number;
+  readonly spinning: boolean;
 
   constructor(
     private readonly ort: OrtModule,
@@ -81,6 +96,8 @@ export class OrtStepEngine {
     private readonly options: EngineOptions = {},
   ) {
     this.threads = options.threads ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+    const env = process.env.GAN_STUDIO_ORT_SPIN;
+    this.spinning = env === '1' ? true : env === '0' ? false : (options.spinning ?? false);
     this.gLayout = netLayout(generatorSpecs);
     this.dLayout = netLayout(discriminatorSpecs);
     const net = (l: NetLayout): NetState => ({ p: new Float32Array(l.size), m: new Float32Array(l.size), v: new Float32Array(l.size), s: new Float32Array(l.statsSize) });
@@ -118,7 +135,7 @@ export class OrtStepEngine {
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: this.options.optimizationLevel ?? 'all',
-        ...(this.options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
+        ...(this.spinning ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
         ...(this.options.profile ? { enableProfiling: true, profileFilePrefix: path.join(os.tmpdir(), `gan-studio-ort-${process.pid}`) } : {}),
       });
       this.sessions.set(batch, session);

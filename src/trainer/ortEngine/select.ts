@@ -9,7 +9,7 @@ import type { ExperimentConfig } from '../../protocol/experimentConfig';
 import type { BackendReport } from '../../protocol/runFormat';
 import { discriminatorSpec, generatorSpec } from '../model/dcgan';
 import type { TrainingState } from '../train/checkpoint';
-import { loadOrt, OrtStepEngine } from './engine';
+import { coresIdle, loadOrt, OrtStepEngine } from './engine';
 
 /** GAN_STUDIO_ENGINE=tfjs keeps every run on TensorFlow.js (benchmarks, comparisons). */
 export const ENGINE_ENV = 'GAN_STUDIO_ENGINE';
@@ -49,7 +49,8 @@ export async function selectEngine(config: ExperimentConfig, backend: Pick<Backe
   if (reason) return tfjs(reason);
   const loaded = loadOrt();
   if ('problem' in loaded) return tfjs(loaded.problem);
-  const engine = new OrtStepEngine(loaded.ort, config, generatorSpec(config.latentSize, config.featureSize), discriminatorSpec(config.featureSize));
+  // Spinning threads are faster on idle cores and much slower on busy ones (engine.ts).
+  const engine = new OrtStepEngine(loaded.ort, config, generatorSpec(config.latentSize, config.featureSize), discriminatorSpec(config.featureSize), { spinning: await coresIdle() });
   try {
     await engine.session(config.batchSize);
     await engine.importFrom(state);
@@ -57,5 +58,5 @@ export async function selectEngine(config: ExperimentConfig, backend: Pick<Backe
     await engine.release().catch(() => undefined);
     return tfjs(`onnxruntime-node ${loaded.version} could not run the training graph: ${(error as Error).message.split('\n')[0]}`);
   }
-  return { engine, description: `onnxruntime-node ${loaded.version} training engine (the whole iteration as one ONNX graph, ${engine.threads} threads)` };
+  return { engine, description: `onnxruntime-node ${loaded.version} training engine (the whole iteration as one ONNX graph, ${engine.threads} threads${engine.spinning ? ', spinning' : ''})` };
 }
