@@ -10,8 +10,9 @@
  *     nothing uses them), through G to its parameters, Adam on G.
  * Tensors are NHWC and filters in TensorFlow.js's layout (conv [k, k, in, out], transposed conv
  * [k, k, out, in]), so that every convolution, forward or backward, is one large MatMul over
- * patches (Pad, strided Slices, Concat) with the batch in its rows. Each network's parameters, Adam moments and running statistics travel as flat
- * float32 vectors (layout.ts), so Adam is a handful of element-wise ops on one vector per network.
+ * patches (one Gather of pixel rows) with the batch in its rows. Each network's parameters, Adam
+ * moments and running statistics travel as flat float32 vectors (layout.ts), so Adam is a handful
+ * of element-wise ops on one vector per network.
  */
 import type { LayerSpec } from '../model/dcgan';
 import { LEAKY_SLOPE } from '../model/dcgan';
@@ -358,17 +359,17 @@ class StepGraph {
   }
 
   /**
-   * Mean BCE of sigmoid(logits) against label 1 (sign -1) or 0 (sign +1) as in losses.ts
-   * (softplus(sign·x) clamped at 100), its gradient and mean(sigmoid(logits)).
+   * BCE of sigmoid(logits) against label 1 (sign -1) or 0 (sign +1) as in losses.ts: per sample
+   * softplus(sign·x) clamped at 100, and the gradient of its mean over `count` samples.
    */
-  bce(logits: Name, sign: Name, count: number): { loss: Name; grad: Name; meanProb: (x: Name) => Name; perSample: Name } {
+  bce(logits: Name, sign: Name, count: number): { grad: Name; perSample: Name } {
     const b = this.b;
     const u = b.mul(logits, sign);
     const softplus = b.op('Softplus', [u]);
     const clamped = b.op('Min', [softplus, b.float(BCE_CLAMP)]);
     const live = b.op('Less', [softplus, b.float(BCE_CLAMP)]);
     const grad = b.op('Where', [live, b.div(b.mul(sign, b.op('Sigmoid', [u])), b.float(count)), b.float(0)]);
-    return { loss: '', grad, meanProb: (x) => b.reduceMean(b.op('Sigmoid', [x]), [0, 1], 0), perSample: clamped };
+    return { grad, perSample: clamped };
   }
 
   /** One Adam step on flat vectors, in TensorFlow.js's order of operations (adam_optimizer.js). */
