@@ -145,6 +145,9 @@ export class TrainingSession {
   private evaluationUnavailable = false;
   /** The onnxruntime engine that runs the training step, when it applies; TensorFlow.js's model is then brought up to date before grids, evaluations and checkpoints. */
   private engine: OrtStepEngine | undefined;
+  /** An iteration is between its start and its metrics (pause() waits for it). */
+  private stepping = false;
+  private pausePending = false;
 
   private constructor(
     private readonly config: ExperimentConfig,
@@ -261,6 +264,13 @@ export class TrainingSession {
   pause(): void {
     if (this.control.paused || this.stopRequested) return;
     this.control.paused = true;
+    // The onnxruntime engine's step is asynchronous: a pause that arrives during it is announced
+    // once the step is counted, so "paused at step N" follows step N's metrics.
+    if (this.stepping) this.pausePending = true;
+    else this.announcePause();
+  }
+
+  private announcePause(): void {
     this.events.status({ phase: 'paused', message: 'Paused', progress: this.progress() });
     this.say('Paused');
   }
@@ -341,6 +351,7 @@ export class TrainingSession {
       const real = this.set.batch(epoch, batch);
       const batchLength = this.set.batchLength(batch);
       const noise = state.noiseRng.fillNormal(new Float32Array(batchLength * config.latentSize));
+      this.stepping = true;
       const outputs = this.engine ? undefined : trainStep(state.model, state.optimizers, real, noise, stepOptions(config, iteration, state.noiseRng));
       if (state.ema) state.ema.averageFrom(state.model.generator, config.gEma);
       // A lost GPU device computes nothing: fail before its values reach the metrics or a checkpoint.
@@ -369,6 +380,11 @@ export class TrainingSession {
         windowStart = { time: now, step: state.step, images: 0 };
       }
       this.logMetrics(step, iteration, epoch, batch, values, shouldPrint);
+      this.stepping = false;
+      if (this.pausePending) {
+        this.pausePending = false;
+        if (this.control.paused) this.announcePause();
+      }
       // The last step's grid is on the schedule too, but only a multiple of sampleEvery updates G's
       // running statistics: a resume with more steps would not have drawn the last one.
       if (isSampleStep(step, config.sampleEvery, this.total)) await this.renderSample(step, epochIndexAt(step, this.perEpoch), step % config.sampleEvery === 0);
