@@ -225,6 +225,13 @@ class StepGraph {
   patches(x: Name, [n, h, w, c]: Shape, k: number, s: number, p: number, ho: number, wo: number): Name {
     const b = this.b;
     if (ho === 1 && wo === 1 && p === 0 && h === k && w === k) return b.reshape(x, [n, k * k * c]);
+    if (c === 1 && this.c.patches !== 'slices') {
+      // One channel (the images, and the gradient of G's output): NHWC is NCHW, and a Conv with a
+      // one-hot filter per tap copies the windows exactly (a Gather of single floats is slow).
+      const onehot = b.float(Array.from({ length: k * k * k * k }, (_, i) => (Math.floor(i / (k * k)) === i % (k * k) ? 1 : 0)), [k * k, 1, k, k]);
+      const taps = b.op('Conv', [b.reshape(x, [n, 1, h, w]), onehot], { kernel_shape: [k, k], strides: [s, s], pads: [p, p, p, p] }, 'patches'); // [n, k·k, ho, wo]
+      return b.reshape(b.transpose(taps, [0, 2, 3, 1]), [n * ho * wo, k * k]);
+    }
     if (this.c.patches !== 'slices') {
       // One Gather of whole pixel rows (c contiguous floats) from the input and one zero row that
       // stands for the padding: [n·ho·wo, k·k] indices -> [n·ho·wo, k·k, c].
