@@ -55,6 +55,7 @@ export interface EngineOptions {
 
 /** onnxruntime-node, or why it cannot be loaded. */
 export function loadOrt(): { ort: OrtModule; version: string } | { problem: string } {
+  if (process.env.GAN_STUDIO_NO_ORT) return { problem: 'onnxruntime-node disabled by GAN_STUDIO_NO_ORT' };
   try {
     const req = createRequire(__filename);
     const version = (req('onnxruntime-node/package.json') as { version: string }).version;
