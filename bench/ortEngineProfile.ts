@@ -13,7 +13,7 @@ import { Rng } from '../src/trainer/rng';
 import { GanOptimizers } from '../src/trainer/train/step';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { steps: { type: 'string', default: '10' }, level: { type: 'string', default: 'all' }, threads: { type: 'string', default: '2' }, profile: { type: 'boolean', default: false }, spin: { type: 'string', default: '' }, patches: { type: 'string', default: 'gather' }, exact: { type: 'string', default: '8' } } });
+  const { values } = parseArgs({ options: { steps: { type: 'string', default: '10' }, level: { type: 'string', default: 'all' }, threads: { type: 'string', default: '2' }, profile: { type: 'boolean', default: false }, spin: { type: 'string', default: '' }, patches: { type: 'string', default: 'gather' }, exact: { type: 'string', default: '8' }, inter: { type: 'string', default: '1' } } });
   const loaded = loadOrt();
   if ('problem' in loaded) throw new Error(loaded.problem);
   await selectBackend('cpu');
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     spinning: values.spin === '' ? undefined : values.spin === '1',
     patches: values.patches as 'gather',
     exactPhasesUpTo: Number(values.exact),
+    interOpThreads: Number(values.inter),
   });
   await engine.importFrom({ model, optimizers, noiseRng: new Rng(1), fixedNoise: new Float32Array(0), step: 0, elapsedSec: 0 });
   const batch = config.batchSize;

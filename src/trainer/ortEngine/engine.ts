@@ -38,6 +38,8 @@ export interface EngineOptions {
   threads?: number;
   /** onnxruntime's graph optimisation level (default "all"). */
   optimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** onnxruntime's inter-op threads (above 1: independent nodes run at the same time; default 1). */
+  interOpThreads?: number;
   /** onnxruntime's profiler (bench/ortEngineProfile.ts). */
   profile?: boolean;
   /** How the graph builds convolution patches (stepGraph.ts); default one Gather. */
@@ -133,8 +135,8 @@ export class OrtStepEngine {
     if (!session) {
       session = this.ort.InferenceSession.create(buildStepModel(this.graphConfig(batch)), {
         intraOpNumThreads: this.threads,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
+        interOpNumThreads: this.options.interOpThreads ?? 1,
+        executionMode: (this.options.interOpThreads ?? 1) > 1 ? 'parallel' : 'sequential',
         graphOptimizationLevel: this.options.optimizationLevel ?? 'all',
         ...(this.spinning ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
         ...(this.options.profile ? { enableProfiling: true, profileFilePrefix: path.join(os.tmpdir(), `gan-studio-ort-${process.pid}`) } : {}),
