@@ -1,17 +1,22 @@
 /**
  * npm run bench: training-step throughput of the reference DCGAN (batch 128) with GAN Studio's
- * engine on each available backend variant, against the seed's PyTorch loop on the same machine in
- * the same invocation (bench/pytorch_reference.py, Debian's python3-torch with OpenBLAS).
+ * engines on each available variant, against faithful variants of the seed's PyTorch loop on the
+ * same machine in the same invocation (bench/pytorch_reference.py, Debian's python3-torch with
+ * OpenBLAS).
  *
- *   npm run bench -- [--steps 5] [--repeats 3] [--warmup 2] [--variants default,wasm-stock] [--no-pytorch]
+ *   npm run bench -- [--steps 8] [--rounds 3] [--warmup 2] [--variants default,wasm-ort] [--pytorch-variants lesson,plain] [--no-pytorch]
  *   npm run bench -- --variants webgpu [--pytorch-device cuda] [--preset smoke]
+ *   GAN_STUDIO_BENCH_STEPS=8 GAN_STUDIO_BENCH_ROUNDS=3 npm run bench
+ *
+ * Every variant runs in its own process (kernel registrations are global), once per round, the
+ * variants interleaved round after round, so machine noise spreads over all of them; each row is
+ * the median of its rounds. The load average is printed before and after: PyTorch's OpenMP threads
+ * collapse when another busy process shares the cores, so only a quiet machine gives figures.
+ * Ends with `ratio_vs_pytorch: <number>`: the default variant against the fastest PyTorch variant.
  *
  * The webgpu variant (Dawn on the first adapter it finds, hardware or software) runs only when
  * asked for; bench/gpu.sh runs it on an NVIDIA GPU beside PyTorch. --preset smoke shrinks the
- * model and batch (to check the script end to end on a software GPU, not for figures).
- *
- * Every variant runs in its own process (kernel registrations are global). Prints a table and ends
- * with `ratio_vs_pytorch: <number>` for the engine's default backend.
+ * model and batch (to check the script end to end, not for figures).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -23,8 +28,9 @@ import { presetConfig } from '../src/protocol/experimentConfig';
 import { PresetName } from '../src/protocol/experimentConfig';
 import { releaseBackend, selectBackend, WasmKernelSet } from '../src/trainer/backend/select';
 import { buildDcgan, discriminatorSpec, generatorSpec, LayerSpec } from '../src/trainer/model/dcgan';
+import { selectEngine } from '../src/trainer/ortEngine/select';
 import { Rng } from '../src/trainer/rng';
-import { disposeStep, GanOptimizers, readStep, trainStep } from '../src/trainer/train/step';
+import { disposeStep, GanOptimizers, readStep, StepValues, trainStep } from '../src/trainer/train/step';
 
 interface Variant {
   name: string;
@@ -33,21 +39,26 @@ interface Variant {
   wasmKernels?: WasmKernelSet;
   /** Run only when named in --variants. */
   onRequest?: boolean;
+  /** Environment of its process. */
+  env?: Record<string, string>;
 }
 
 const VARIANTS: Variant[] = [
-  { name: 'default', description: 'what "Train GAN" uses here (backend auto)', backend: 'auto' },
-  { name: 'wasm-stock', description: 'tfjs-backend-wasm as shipped (+ the missing Conv2DBackpropFilter)', backend: 'wasm', wasmKernels: 'stock' },
+  { name: 'default', description: 'what "Train GAN" uses here (backend auto; the onnxruntime engine where it applies)', backend: 'auto' },
+  { name: 'engine-spin', description: 'the default with onnxruntime\'s threads spinning between ops (GAN_STUDIO_ORT_SPIN=1)', backend: 'auto', env: { GAN_STUDIO_ORT_SPIN: '1' }, onRequest: true },
+  { name: 'engine-nospin', description: 'the default with onnxruntime\'s threads sleeping between ops (GAN_STUDIO_ORT_SPIN=0)', backend: 'auto', env: { GAN_STUDIO_ORT_SPIN: '0' } },
+  { name: 'wasm-stock', description: 'tfjs-backend-wasm as shipped (+ the missing Conv2DBackpropFilter)', backend: 'wasm', wasmKernels: 'stock', onRequest: true },
   { name: 'wasm-xnnpack', description: 'wasm with convolution gradients on XNNPACK (no onnxruntime)', backend: 'wasm', wasmKernels: 'xnnpack' },
   { name: 'wasm-ort', description: 'wasm with the convolutions on onnxruntime-node', backend: 'wasm', wasmKernels: 'ort' },
   { name: 'webgpu', description: 'tfjs-backend-webgpu on Dawn (Vulkan, Metal or Direct3D 12)', backend: 'webgpu', onRequest: true },
 ];
 
+const PYTORCH_VARIANTS = ['lesson', 'set-to-none', 'channels-last', 'plain'] as const;
+
 interface Result {
   variant: string;
   detail: string;
   stepsPerSec: number;
-  runs: number[];
   error?: string;
 }
 
@@ -74,70 +85,90 @@ export function flopsPerStep(latent: number, width: number, batch: number): numb
   return 2 * (sum(g) + 3 * dForward + 2 * backward(d) + dBackwardFull + backward(g));
 }
 
-async function measure(variant: Variant, steps: number, repeats: number, warmup: number, preset: PresetName): Promise<Result> {
+async function measure(variant: Variant, steps: number, warmup: number, preset: PresetName): Promise<Result> {
   const report = await selectBackend(variant.backend, { wasmKernels: variant.wasmKernels });
-  const config = presetConfig(preset);
+  const config = { ...presetConfig(preset), backend: variant.backend };
   const model = buildDcgan(config.latentSize, config.featureSize, new Rng(42, 1));
   const optimizers = new GanOptimizers(config);
+  const state = { model, optimizers, noiseRng: new Rng(2, 9), fixedNoise: new Float32Array(0), step: 0, elapsedSec: 0 };
+  // The default variant takes the training step the way a run does (ortEngine/select.ts).
+  const chosen = variant.backend === 'auto' ? await selectEngine(config, report, state) : undefined;
   const batch = config.batchSize;
   const data = new Rng(1, 9).fillUniform(new Float32Array(batch * 1024), -1, 1);
-  const noise = new Rng(2, 9);
-  const step = () => disposeStep(trainStep(model, optimizers, data, noise.fillNormal(new Float32Array(batch * config.latentSize))));
-  for (let i = 0; i < warmup; i++) step();
-  const runs: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < steps; i++) {
-      const out = trainStep(model, optimizers, data, noise.fillNormal(new Float32Array(batch * config.latentSize)));
-      await readStep(out); // wait for the values, as the trainer does when it logs
+  const step = async (): Promise<StepValues> => {
+    const noise = state.noiseRng.fillNormal(new Float32Array(batch * config.latentSize));
+    if (chosen?.engine) return chosen.engine.step(data, noise);
+    const out = trainStep(model, optimizers, data, noise);
+    try {
+      return await readStep(out); // wait for the values, as the trainer does every step
+    } finally {
       disposeStep(out);
     }
-    runs.push(steps / ((performance.now() - t0) / 1000));
-  }
-  runs.sort((a, b) => a - b);
+  };
+  for (let i = 0; i < warmup; i++) await step();
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) await step();
+  const stepsPerSec = steps / ((performance.now() - t0) / 1000);
+  await chosen?.engine?.release();
   model.generator.dispose();
   model.discriminator.dispose();
   optimizers.dispose();
-  return { variant: variant.name, detail: `${report.name}: ${report.detail}`, stepsPerSec: runs[Math.floor(runs.length / 2)], runs };
+  const detail = `${report.name}: ${report.detail}${chosen ? `; training step: ${chosen.description}` : ''}`;
+  return { variant: variant.name, detail, stepsPerSec };
 }
 
-function pytorch(steps: number, repeats: number, warmup: number, device: string, preset: PresetName): { stepsPerSec: number; detail: string } | { error: string } {
+function pytorch(variant: string, steps: number, warmup: number, device: string, preset: PresetName): Result {
   const script = path.join(__dirname, '..', 'bench', 'pytorch_reference.py');
   const python = process.env.GAN_STUDIO_PYTHON || (fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
   const { batchSize, featureSize } = presetConfig(preset);
-  const args = [script, '--threads', String(os.cpus().length), '--steps', String(steps * 2), '--repeats', String(repeats), '--warmup', String(warmup)];
+  const args = [script, '--variant', variant, '--threads', String(os.cpus().length), '--steps', String(steps), '--repeats', '1', '--warmup', String(warmup)];
   args.push('--device', device, '--batch', String(batchSize), '--size', String(featureSize));
   const result = spawnSync(python, args, { encoding: 'utf8' });
+  const name = `pytorch-${variant}`;
   if (result.status !== 0) {
-    return { error: `PyTorch reference failed (${result.stderr.trim().split('\n').pop()}); install it with apt-get install python3-torch libopenblas0-openmp` };
+    return { variant: name, detail: '', stepsPerSec: 0, error: `PyTorch reference failed (${result.stderr.trim().split('\n').pop()}); install it with apt-get install python3-torch libopenblas0-openmp` };
   }
   const out = JSON.parse(result.stdout.trim().split('\n').pop()!) as { steps_per_sec_median: number; torch: string; threads: number; blas_lib?: string[]; device?: string };
-  if (out.device && out.device !== 'cpu') return { stepsPerSec: out.steps_per_sec_median, detail: `PyTorch ${out.torch} on ${out.device}` };
+  if (out.device && out.device !== 'cpu') return { variant: name, stepsPerSec: out.steps_per_sec_median, detail: `PyTorch ${out.torch} on ${out.device}` };
   const blas = out.blas_lib?.some((l) => l.includes('openblas')) ? 'OpenBLAS' : 'reference BLAS';
-  return { stepsPerSec: out.steps_per_sec_median, detail: `PyTorch ${out.torch}, ${out.threads} threads, ${blas}` };
+  return { variant: name, stepsPerSec: out.steps_per_sec_median, detail: `PyTorch ${out.torch}, ${out.threads} threads, ${blas}` };
 }
 
-function runVariantProcess(name: string, steps: number, repeats: number, warmup: number, preset: PresetName): Result {
-  const result = spawnSync(process.execPath, [__filename, '--child', name, '--steps', String(steps), '--repeats', String(repeats), '--warmup', String(warmup), '--preset', preset], {
+function runVariantProcess(name: string, steps: number, warmup: number, preset: PresetName): Result {
+  const variant = VARIANTS.find((v) => v.name === name);
+  const result = spawnSync(process.execPath, [__filename, '--child', name, '--steps', String(steps), '--warmup', String(warmup), '--preset', preset], {
     encoding: 'utf8',
+    env: { ...process.env, ...(variant?.env ?? {}) },
     maxBuffer: 64 << 20,
   });
   const line = result.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as Result;
   } catch {
-    return { variant: name, detail: '', stepsPerSec: 0, runs: [], error: (result.stderr || line).trim().split('\n').slice(-3).join(' ') };
+    return { variant: name, detail: '', stepsPerSec: 0, error: (result.stderr || line).trim().split('\n').slice(-3).join(' ') };
   }
 }
 
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
 async function main(): Promise<void> {
+  const env = process.env;
   const { values } = parseArgs({
     options: {
       child: { type: 'string' },
-      steps: { type: 'string', default: '5' },
-      repeats: { type: 'string', default: '3' },
-      warmup: { type: 'string', default: '2' },
-      variants: { type: 'string', default: VARIANTS.filter((v) => !v.onRequest).map((v) => v.name).join(',') },
+      steps: { type: 'string', default: env.GAN_STUDIO_BENCH_STEPS ?? '8' },
+      rounds: { type: 'string', default: env.GAN_STUDIO_BENCH_ROUNDS ?? '3' },
+      /** The old name of --rounds. */
+      repeats: { type: 'string' },
+      warmup: { type: 'string', default: env.GAN_STUDIO_BENCH_WARMUP ?? '2' },
+      variants: { type: 'string', default: env.GAN_STUDIO_BENCH_VARIANTS ?? VARIANTS.filter((v) => !v.onRequest).map((v) => v.name).join(',') },
+      'pytorch-variants': { type: 'string', default: env.GAN_STUDIO_BENCH_PYTORCH ?? PYTORCH_VARIANTS.join(',') },
       'no-pytorch': { type: 'boolean', default: false },
       'pytorch-device': { type: 'string', default: 'cpu' },
       preset: { type: 'string', default: 'reference' },
@@ -146,37 +177,55 @@ async function main(): Promise<void> {
   const preset = values.preset as PresetName;
   if (!['reference', 'quick', 'smoke'].includes(preset)) throw new Error(`--preset must be reference, quick or smoke, not ${preset}`);
   const steps = Number(values.steps);
-  const repeats = Number(values.repeats);
+  const rounds = Number(values.repeats ?? values.rounds);
   const warmup = Number(values.warmup);
   if (values.child) {
     const variant = VARIANTS.find((v) => v.name === values.child);
     if (!variant) throw new Error(`Unknown variant ${values.child}`);
-    console.log(JSON.stringify(await measure(variant, steps, repeats, warmup, preset)));
+    console.log(JSON.stringify(await measure(variant, steps, warmup, preset)));
     releaseBackend(); // the WebGPU device: nothing native may outlive the measurement
     return;
   }
+  const ours = values.variants!.split(',').filter(Boolean);
+  for (const name of ours) if (!VARIANTS.some((v) => v.name === name)) throw new Error(`Unknown variant ${name} (known: ${VARIANTS.map((v) => v.name).join(', ')})`);
+  const theirs = values['no-pytorch'] ? [] : values['pytorch-variants']!.split(',').filter(Boolean);
+  for (const name of theirs) if (!(PYTORCH_VARIANTS as readonly string[]).includes(name)) throw new Error(`Unknown PyTorch variant ${name} (known: ${PYTORCH_VARIANTS.join(', ')})`);
   const ref = presetConfig(preset);
   const flops = flopsPerStep(ref.latentSize, ref.featureSize, ref.batchSize);
   console.log(`${preset === 'reference' ? 'Reference' : `The ${preset} preset's`} DCGAN (width ${ref.featureSize}), batch ${ref.batchSize}: ${(flops / 1e9).toFixed(1)} GFLOP per iteration (PyTorch's loop, 2 FLOP per MAC)`);
-  console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; median of ${repeats} runs of ${steps} steps\n`);
-  const torch = values['no-pytorch'] ? undefined : pytorch(steps, repeats, warmup, values['pytorch-device']!, preset);
-  const results = values.variants!.split(',').map((name) => runVariantProcess(name, steps, repeats, warmup, preset));
-  const stepsPerEpoch = Math.ceil(60000 / ref.batchSize);
-  const rows = [
-    ...(torch && 'stepsPerSec' in torch ? [{ name: 'pytorch', detail: torch.detail, sps: torch.stepsPerSec }] : []),
-    ...results.filter((r) => !r.error).map((r) => ({ name: r.variant, detail: r.detail, sps: r.stepsPerSec })),
-  ];
-  const torchSps = torch && 'stepsPerSec' in torch ? torch.stepsPerSec : undefined;
-  console.log('| variant | steps/s | images/s | s/epoch | GFLOP/s | vs PyTorch | backend |');
-  console.log('|---|---:|---:|---:|---:|---:|---|');
-  for (const r of rows) {
-    const ratio = torchSps ? (r.sps / torchSps).toFixed(3) : '–';
-    console.log(`| ${r.name} | ${r.sps.toFixed(3)} | ${(r.sps * ref.batchSize).toFixed(0)} | ${(stepsPerEpoch / r.sps).toFixed(0)} | ${((r.sps * flops) / 1e9).toFixed(1)} | ${ratio} | ${r.detail} |`);
+  console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}; ${rounds} rounds of ${steps} steps (after ${warmup} warm-up steps) per variant, interleaved`);
+  const loadBefore = load();
+  console.log(`load average before: ${loadBefore}\n`);
+  const results = new Map<string, Result[]>();
+  for (let round = 0; round < rounds; round++) {
+    const line: string[] = [];
+    for (const name of [...ours, ...theirs.map((v) => `pytorch-${v}`)]) {
+      const result = name.startsWith('pytorch-') ? pytorch(name.slice('pytorch-'.length), steps, warmup, values['pytorch-device']!, preset) : runVariantProcess(name, steps, warmup, preset);
+      results.set(name, [...(results.get(name) ?? []), result]);
+      line.push(`${name} ${result.error ? 'failed' : result.stepsPerSec.toFixed(3)}`);
+    }
+    console.log(`round ${round + 1}/${rounds} (load ${load()}): ${line.join(', ')}`);
   }
-  for (const r of results.filter((x) => x.error)) console.log(`\n${r.variant}: failed — ${r.error}`);
-  if (torch && 'error' in torch) console.log(`\n${torch.error}`);
-  const def = results.find((r) => r.variant === 'default' && !r.error);
-  if (def && torchSps) console.log(`\nratio_vs_pytorch: ${(def.stepsPerSec / torchSps).toFixed(3)}`);
+  const loadAfter = load();
+  const stepsPerEpoch = Math.ceil(60000 / ref.batchSize);
+  const rows = [...results].flatMap(([name, rs]) => {
+    const ok = rs.filter((r) => !r.error);
+    return ok.length > 0 ? [{ name, detail: ok[0].detail, sps: median(ok.map((r) => r.stepsPerSec)), runs: ok.map((r) => r.stepsPerSec) }] : [];
+  });
+  const torchRows = rows.filter((r) => r.name.startsWith('pytorch-'));
+  const fastest = torchRows.reduce<(typeof rows)[number] | undefined>((best, r) => (!best || r.sps > best.sps ? r : best), undefined);
+  console.log('');
+  console.log('| variant | steps/s (median) | rounds | images/s | s/epoch | GFLOP/s | vs fastest PyTorch | detail |');
+  console.log('|---|---:|---|---:|---:|---:|---:|---|');
+  for (const r of rows) {
+    const ratio = fastest ? (r.sps / fastest.sps).toFixed(3) : '–';
+    console.log(`| ${r.name} | ${r.sps.toFixed(3)} | ${r.runs.map((x) => x.toFixed(2)).join(' ')} | ${(r.sps * ref.batchSize).toFixed(0)} | ${(stepsPerEpoch / r.sps).toFixed(0)} | ${((r.sps * flops) / 1e9).toFixed(1)} | ${ratio} | ${r.detail} |`);
+  }
+  for (const [name, rs] of results) for (const r of rs.filter((x) => x.error).slice(0, 1)) console.log(`\n${name}: failed — ${r.error}`);
+  console.log(`\nload average before: ${loadBefore}; after: ${loadAfter}`);
+  const def = rows.find((r) => r.name === 'default');
+  if (fastest) console.log(`fastest PyTorch: ${fastest.name} (${fastest.sps.toFixed(3)} steps/s)`);
+  if (def && fastest) console.log(`ratio_vs_pytorch: ${(def.sps / fastest.sps).toFixed(3)}`);
   void tf;
 }
 

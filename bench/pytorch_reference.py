@@ -24,6 +24,11 @@ pixel values.  Pass --data DIR (a folder holding the FashionMNIST train-images-i
 use real images instead: they are resized 28->32 bilinearly (32 == CenterCrop(32) no-op) and
 normalised to [-1, 1] as in the seed; the loader runs in-process, batches pre-built before timing.
 
+VARIANTS (--variant), all the same computation:
+  lesson         the loop exactly as the lesson writes it (zero_grad() keeps zeroed gradient tensors);
+  set-to-none    zero_grad(set_to_none=True): no zeroing pass, the first backward writes the gradients;
+  channels-last  set-to-none with models and batches in torch.channels_last memory format;
+  plain          set-to-none on one fixed real batch (no cycling through the pool).
 Timing: --warmup untimed iterations, then --repeats runs of --steps timed iterations each.
 Prints ONE JSON line on stdout, e.g.
   {"framework":"pytorch","torch":"1.13.0a0","threads":2,"batch":128,
@@ -141,6 +146,8 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--size", type=int, default=FEAT, help="width of both networks (the seed's 64)")
     ap.add_argument("--device", default="cpu", help="cpu, or cuda for a GPU (bench/gpu.sh)")
+    ap.add_argument("--variant", default="lesson", choices=["lesson", "set-to-none", "channels-last", "plain"],
+                    help="which faithful variant of the loop (see above)")
     ap.add_argument("--data", default=None,
                     help="optional folder with FashionMNIST train-images-idx3-ubyte.gz")
     args = ap.parse_args()
@@ -162,6 +169,13 @@ def main():
         pool = [torch.rand(B, CHANNELS, 32, 32) * 2 - 1 for _ in range(4)]
         data_src = "random-uniform[-1,1]"
     pool = [x.to(dev) for x in pool]
+    set_to_none = args.variant != "lesson"
+    if args.variant == "channels-last":
+        G = G.to(memory_format=torch.channels_last)
+        D = D.to(memory_format=torch.channels_last)
+        pool = [x.contiguous(memory_format=torch.channels_last) for x in pool]
+    if args.variant == "plain":
+        pool = pool[:1]
 
     it = [0]
 
@@ -170,12 +184,14 @@ def main():
         it[0] += 1
         BS = real_images.size(0)
         # ---- D step ----
-        D.zero_grad()
+        D.zero_grad(set_to_none=set_to_none)
         true_labels = torch.ones((BS,), dtype=torch.float, device=dev)
         pred = D(real_images).view(-1)
         loss_real = criterion(pred, true_labels)
         loss_real.backward()
         noise = torch.randn(BS, LATENT, 1, 1, device=dev)
+        if args.variant == "channels-last":
+            noise = noise.contiguous(memory_format=torch.channels_last)
         fake = G(noise)
         fake_labels = torch.zeros((BS,), dtype=torch.float, device=dev)
         pred = D(fake.detach()).view(-1)
@@ -184,7 +200,7 @@ def main():
         loss_d = loss_real + loss_fake
         opt_d.step()
         # ---- G step ----
-        G.zero_grad()
+        G.zero_grad(set_to_none=set_to_none)
         true_labels = torch.ones((BS,), dtype=torch.float, device=dev)
         pred = D(fake).view(-1)
         loss_g = criterion(pred, true_labels)
@@ -210,6 +226,7 @@ def main():
     ms = statistics.median(r["step_ms"] for r in runs)
     out = {
         "framework": "pytorch",
+        "variant": args.variant,
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "batch": B,

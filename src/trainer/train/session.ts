@@ -46,6 +46,8 @@ import { CheckpointError, LoadedCheckpoint, loadCheckpoint, restoreState, saveCh
 import { BCE_CLAMP, disposeStep, drawLabels, GanOptimizers, generateSamples, readStep, stepOptions, StepValues, trainStep } from './step';
 import { EtaEstimator } from './eta';
 import { epochIndexAt, isLogStep, isSampleStep } from '../../protocol/steps';
+import type { OrtStepEngine } from '../ortEngine/engine';
+import { EngineChoice, selectEngine } from '../ortEngine/select';
 
 export interface SessionEvents {
   status(params: StatusParams): void;
@@ -67,6 +69,8 @@ export interface SessionOptions {
   systemDataDir?: string;
   /** Opens the quality evaluator (tests give a small one); default: the data set's registered evaluator. */
   openEvaluator?: (locate: LocateOptions, log: (line: string) => void) => Promise<QualityEvaluator>;
+  /** "tfjs" keeps the training step on TensorFlow.js (tests, comparisons); default: the onnxruntime engine where it applies (ortEngine/select.ts). */
+  engine?: EngineChoice;
 }
 
 /** An error a user can act on: what happened and what to do. */
@@ -141,6 +145,11 @@ export class TrainingSession {
   /** Coverage entropy and recall of the run's training evaluations so far (for the collapse alarm). */
   private qualityHistory: { entropy: number; recall: number }[] = [];
   private evaluationUnavailable = false;
+  /** The onnxruntime engine that runs the training step, when it applies; TensorFlow.js's model is then brought up to date before grids, evaluations and checkpoints. */
+  private engine: OrtStepEngine | undefined;
+  /** An iteration is between its start and its metrics (pause() waits for it). */
+  private stepping = false;
+  private pausePending = false;
 
   private constructor(
     private readonly config: ExperimentConfig,
@@ -172,6 +181,7 @@ export class TrainingSession {
     const resumed = params.resume ? openResume(params) : undefined;
     let state: TrainingState | undefined;
     let writer: RunWriter | undefined;
+    let engine: OrtStepEngine | undefined;
     try {
       let config = resumed ? resumed.config : validConfig(params.config);
 
@@ -208,9 +218,15 @@ export class TrainingSession {
 
       state = buildState(config);
       if (resumed?.checkpoint) await restoreState(state, resumed.checkpoint);
-      writer = openWriter(params, config, backend, set, state, resumed);
+      status('Preparing the training step');
+      const stepEngine = await selectEngine(config, backend, state, options.engine);
+      engine = stepEngine.engine;
+      events.log(`Training step: ${stepEngine.description}`);
+      const reported: BackendReport = { ...backend, detail: `${backend.detail}; training step: ${stepEngine.description}` };
+      writer = openWriter(params, config, reported, set, state, resumed);
       const locate: LocateOptions = { dataDirs: params.dataDirs ?? [], cacheDir: params.cacheDir, offline: params.offline, systemDir: options.systemDataDir };
-      const session = new TrainingSession(config, backend, set, state, writer, events, locate, options);
+      const session = new TrainingSession(config, reported, set, state, writer, events, locate, options);
+      session.engine = engine;
       const carried = carryQuality(writer.dir, resumed, state.step);
       session.qualityHistory = carried.history;
       if (carried.summary) writer.update({ quality: qualityFlag(carried.summary) });
@@ -247,6 +263,7 @@ export class TrainingSession {
         resumed?.lock?.release();
       }
       if (state) disposeState(state);
+      void engine?.release();
       throw error;
     }
   }
@@ -268,6 +285,13 @@ export class TrainingSession {
   pause(): void {
     if (this.control.paused || this.stopRequested) return;
     this.control.paused = true;
+    // The onnxruntime engine's step is asynchronous: a pause that arrives during it is announced
+    // once the step is counted, so "paused at step N" follows step N's metrics.
+    if (this.stepping) this.pausePending = true;
+    else this.announcePause();
+  }
+
+  private announcePause(): void {
     this.events.status({ phase: 'paused', message: 'Paused', progress: this.progress() });
     this.say('Paused');
   }
@@ -316,6 +340,7 @@ export class TrainingSession {
     } finally {
       this.writer.release();
       disposeState(this.state);
+      void this.engine?.release();
       this.evaluator?.dispose();
     }
   }
@@ -351,7 +376,8 @@ export class TrainingSession {
       const labels = config.conditional
         ? { real: this.set.batchLabels(epoch, batch), fake: drawLabels(state.noiseRng, batchLength, CONDITIONAL_CLASSES) }
         : undefined;
-      const outputs = trainStep(state.model, state.optimizers, real, noise, { ...stepOptions(config, iteration, state.noiseRng), ...(labels ? { labels } : {}) });
+      this.stepping = true;
+      const outputs = this.engine ? undefined : trainStep(state.model, state.optimizers, real, noise, { ...stepOptions(config, iteration, state.noiseRng), ...(labels ? { labels } : {}) });
       if (state.ema) state.ema.averageFrom(state.model.generator, config.gEma);
       // A lost GPU device computes nothing: fail before its values reach the metrics or a checkpoint.
       assertGpuHealthy();
@@ -363,8 +389,8 @@ export class TrainingSession {
       // a grid or a checkpoint of NaN weights is written. Read asynchronously: a GPU backend cannot
       // read synchronously in Node.
       const shouldPrint = isLogStep(step, config.logEvery, this.total);
-      const values = await readStep(outputs);
-      disposeStep(outputs);
+      const values = outputs ? await readStep(outputs) : await this.engine!.step(real, noise);
+      if (outputs) disposeStep(outputs);
       checkFinite(step, values);
       state.step = step;
       windowStart.images += batchLength;
@@ -379,6 +405,11 @@ export class TrainingSession {
         windowStart = { time: now, step: state.step, images: 0 };
       }
       this.logMetrics(step, iteration, epoch, batch, values, shouldPrint);
+      this.stepping = false;
+      if (this.pausePending) {
+        this.pausePending = false;
+        if (this.control.paused) this.announcePause();
+      }
       // The last step's grid is on the schedule too, but only a multiple of sampleEvery updates G's
       // running statistics: a resume with more steps would not have drawn the last one.
       if (isSampleStep(step, config.sampleEvery, this.total)) await this.renderSample(step, epochIndexAt(step, this.perEpoch), step % config.sampleEvery === 0);
@@ -466,9 +497,12 @@ export class TrainingSession {
   private async renderSample(step: number, epoch: number, scheduled: boolean): Promise<void> {
     const { ema } = this.state;
     const { fixedLabels } = this.state;
+    await this.engine?.exportTo(this.state);
     const images = ema
       ? await generateSamples({ ...this.state.model, generator: ema }, this.state.fixedNoise, 'train-recompute', fixedLabels)
       : await generateSamples(this.state.model, this.state.fixedNoise, scheduled ? 'train' : 'train-recompute', fixedLabels);
+    // A scheduled grid updated G's running statistics in TensorFlow.js: the engine takes them.
+    if (scheduled && !ema) await this.engine?.importFrom(this.state);
     const entry = this.writer.writeSample(step, epoch, makeGrid(images, this.config.imageSize, undefined, undefined, this.set.channels));
     this.events.sample(entry);
   }
@@ -498,6 +532,7 @@ export class TrainingSession {
       this.evalLatents = evaluationLatents(this.config.seed, this.config.evalSamples, this.config.latentSize);
     }
     const evaluator = this.evaluator;
+    await this.engine?.exportTo(this.state);
     const metrics = evaluator.measure(evaluator.generatorFeatures(this.state.model, this.evalLatents!), this.qualityHistory);
     const record: QualityRecord = { step, epoch, source: 'training', ...metrics, seconds: (performance.now() - started) / 1000, time: Date.now() };
     this.qualityHistory.push({ entropy: record.coverage.entropy, recall: record.recall });
@@ -521,6 +556,7 @@ export class TrainingSession {
   private async checkpoint(reason: CheckpointReason): Promise<CheckpointEntry> {
     assertGpuHealthy();
     this.events.status({ phase: 'checkpointing', message: 'Saving a checkpoint', progress: this.progress() });
+    await this.engine?.exportTo(this.state);
     const entry = await saveCheckpoint(this.writer.dir, this.writer.manifest.id, this.config, this.set.size, this.perEpoch, this.state, reason);
     this.writer.addCheckpoint(entry, this.progress());
     this.events.checkpoint(entry);

@@ -13,6 +13,7 @@ import { MetricRecord } from '../../../src/protocol/runFormat';
 import { readMetrics, readRun } from '../../../src/common/runReader';
 import { adamBetaPower, loadCheckpoint } from '../../../src/trainer/train/checkpoint';
 import { SessionEvents, TrainingSession } from '../../../src/trainer/train/session';
+import type { EngineChoice } from '../../../src/trainer/ortEngine/select';
 import { tempDir, writeImagesFixture, writeLabelsFixture } from '../helpers';
 
 const quiet: SessionEvents = { status: () => undefined, metrics: () => undefined, sample: () => undefined, checkpoint: () => undefined, log: () => undefined };
@@ -37,15 +38,22 @@ export function assertSameCheckpoint(aDir: string, bDir: string, label: string):
   assert.deepEqual(b.manifest.adamBetaPowers, a.manifest.adamBetaPowers, `${label}: Adam's powers of beta`);
 }
 
-async function train(root: string, dataDir: string, config: ExperimentConfig): Promise<string> {
-  const session = await TrainingSession.prepare({ config, runsRoot: root, dataDirs: [dataDir], offline: true }, quiet);
+async function train(root: string, dataDir: string, config: ExperimentConfig, engine: EngineChoice = 'auto'): Promise<string> {
+  const session = await TrainingSession.prepare({ config, runsRoot: root, dataDirs: [dataDir], offline: true }, quiet, { engine });
   await session.run();
   return session.runDir;
 }
 
-async function resume(root: string, dataDir: string, runDir: string, maxSteps: number | null): Promise<void> {
-  const session = await TrainingSession.prepare({ resume: { runDir, overrides: { maxSteps } }, runsRoot: root, dataDirs: [dataDir], offline: true }, quiet);
+async function resume(root: string, dataDir: string, runDir: string, maxSteps: number | null, engine: EngineChoice = 'auto'): Promise<void> {
+  const session = await TrainingSession.prepare({ resume: { runDir, overrides: { maxSteps } }, runsRoot: root, dataDirs: [dataDir], offline: true }, quiet, { engine });
   await session.run();
+}
+
+/** What ran the training step, as run.json records it. */
+function stepEngineOf(runDir: string): string {
+  const run = readRun(runDir);
+  assert.ok(run.ok, run.ok ? '' : run.error);
+  return run.manifest.backend?.detail.split('training step: ')[1] ?? '';
 }
 
 function finalCheckpoint(runDir: string): string {
@@ -63,18 +71,19 @@ function dropAdamPowers(runDir: string): void {
   fs.writeFileSync(file, JSON.stringify(manifest));
 }
 
-async function checkSplits(config: ExperimentConfig, total: number, splits: number[], images: number, oldFormatAt?: number): Promise<void> {
+async function checkSplits(config: ExperimentConfig, total: number, splits: number[], images: number, oldFormatAt?: number, engine: EngineChoice = 'auto', expectEngine?: RegExp): Promise<void> {
   const dataDir = tempDir();
   writeImagesFixture(dataDir, images);
   if (config.conditional) writeLabelsFixture(dataDir, images);
   const root = tempDir();
-  const straight = await train(root, dataDir, { ...config, name: 'straight', maxSteps: total });
+  const straight = await train(root, dataDir, { ...config, name: 'straight', maxSteps: total }, engine);
+  if (expectEngine) assert.match(stepEngineOf(straight), expectEngine);
   const expected = lossesOf(readMetrics(straight).records);
   assert.equal(expected.length, total, 'every step is logged');
   for (const k of splits) {
-    const split = await train(root, dataDir, { ...config, name: `split-${k}`, maxSteps: k });
+    const split = await train(root, dataDir, { ...config, name: `split-${k}`, maxSteps: k }, engine);
     if (k === oldFormatAt) dropAdamPowers(split);
-    await resume(root, dataDir, split, total);
+    await resume(root, dataDir, split, total, engine);
     assert.deepEqual(lossesOf(readMetrics(split).records), expected, `losses after a resume at step ${k}`);
     assertSameCheckpoint(finalCheckpoint(straight), finalCheckpoint(split), `resume at step ${k}`);
   }
@@ -100,11 +109,31 @@ describe('exact resume, bit for bit', () => {
   });
 
 
-  it('the smoke-sized model: 30 steps straight equal k + resume + (30 - k) for 8 split points', async () => {
-    const config: ExperimentConfig = {
-      ...presetConfig('smoke'), backend: 'auto', batchSize: 8, trainSubset: 24, featureSize: 4, logEvery: 1, sampleEvery: 7, sampleCount: 16, epochs: 10,
-    };
-    await checkSplits(config, 30, [1, 2, 5, 8, 13, 20, 22, 29], 24, 20);
+  const smoke: ExperimentConfig = {
+    ...presetConfig('smoke'), backend: 'auto', batchSize: 8, trainSubset: 24, featureSize: 4, logEvery: 1, sampleEvery: 7, sampleCount: 16, epochs: 10,
+  };
+
+  it('the smoke-sized model on the onnxruntime engine: 30 steps straight equal k + resume + (30 - k) for 8 split points', async () => {
+    await checkSplits(smoke, 30, [1, 2, 5, 8, 13, 20, 22, 29], 24, 20, 'auto', /^onnxruntime-node .* training engine/);
+  });
+
+  it('the smoke-sized model on TensorFlow.js: 30 steps straight equal k + resume + (30 - k) for 4 split points', async () => {
+    await checkSplits(smoke, 30, [1, 8, 20, 29], 24, 20, 'tfjs', /^TensorFlow\.js autodiff/);
+  });
+
+  it('a checkpoint of the onnxruntime engine resumes on TensorFlow.js (the same format): the next steps agree within float32 tolerance', async () => {
+    const dataDir = tempDir();
+    writeImagesFixture(dataDir, 24);
+    const root = tempDir();
+    const straight = await train(root, dataDir, { ...smoke, name: 'straight', maxSteps: 12 });
+    const split = await train(root, dataDir, { ...smoke, name: 'split', maxSteps: 9 });
+    await resume(root, dataDir, split, 12, 'tfjs');
+    assert.match(stepEngineOf(split), /^TensorFlow\.js autodiff/);
+    const a = lossesOf(readMetrics(straight).records);
+    const b = lossesOf(readMetrics(split).records);
+    assert.equal(b.length, 12);
+    assert.deepEqual(b.slice(0, 9), a.slice(0, 9), 'the steps before the checkpoint');
+    for (let i = 9; i < 12; i++) a[i].forEach((x, j) => assert.ok(Math.abs(x - b[i][j]) < 1e-3 * Math.max(1, Math.abs(x)), `step ${i + 1} value ${j}: ${x} vs ${b[i][j]}`));
   });
 
   it('losses and stabilisers on (hinge, 2 D steps, TTUR, annealed instance noise, G EMA, spectral norm): 12 steps straight equal k + resume for 4 split points', async () => {
@@ -112,7 +141,7 @@ describe('exact resume, bit for bit', () => {
       ...presetConfig('smoke'), backend: 'auto', batchSize: 8, trainSubset: 24, featureSize: 4, logEvery: 1, sampleEvery: 4, sampleCount: 16, epochs: 4,
       loss: 'hinge', dSteps: 2, learningRateD: 0.0004, learningRateG: 0.0001, instanceNoise: 0.1, instanceNoiseDecaySteps: 10, gEma: 0.9, spectralNorm: true,
     };
-    await checkSplits(config, 12, [1, 4, 7, 11], 24);
+    await checkSplits(config, 12, [1, 4, 7, 11], 24, undefined, 'auto', /^TensorFlow\.js autodiff \(the onnxruntime engine runs the seed's iteration only/);
     const dataDir = tempDir();
     writeImagesFixture(dataDir, 24);
     const run = await train(tempDir(), dataDir, { ...config, maxSteps: 3 });
@@ -138,8 +167,9 @@ describe('exact resume, bit for bit', () => {
     await checkSplits(config, 8, [2, 5], 24);
   });
 
-  it('the quick preset, shrunk (width 32, batch 64, 128 images): 14 steps straight equal k + resume for 3 split points', async () => {
+  it('the quick preset, shrunk (width 32, batch 64, 128 images), on the onnxruntime engine: 14 steps straight equal k + resume for 3 split points', async function () {
+    this.timeout(300000); // seven runs, each building its training graph
     const config: ExperimentConfig = { ...presetConfig('quick'), backend: 'auto', trainSubset: 128, logEvery: 1, sampleEvery: 5, sampleCount: 16, epochs: 7, evalEvery: null };
-    await checkSplits(config, 14, [3, 8, 11], 128);
+    await checkSplits(config, 14, [3, 8, 11], 128, undefined, 'auto', /^onnxruntime-node .* training engine/);
   });
 });

@@ -161,9 +161,12 @@ describe('the trainer life-cycle', () => {
       const w = state.model.discriminator.allVariables()[0];
       tf.tidy(() => w.assign(tf.fill(w.shape, Number.NaN)));
     };
+    // The poison goes into TensorFlow.js's variables, so the step runs there (the onnxruntime
+    // engine keeps its own copy of the weights; the divergence check is the same for both).
     const session: TrainingSession = await TrainingSession.prepare(
       { config: tiny({ logEvery: 1000, sampleEvery: 1000 }), runsRoot: root, ...common },
       { ...quiet, metrics: (r) => { if (r.step === 1) poison(); } },
+      { engine: 'tfjs' },
     );
     await assert.rejects(session.run(), /diverged at step 2/);
     const m = manifestOf(session.runDir);

@@ -8,10 +8,12 @@ import { onnx } from 'onnx-proto';
 export const ONNX_IR_VERSION = 8;
 export const ONNX_OPSET = 17;
 
-export type AttributeValue = number | readonly number[] | { float: number };
+export type AttributeValue = number | readonly number[] | { float: number } | { string: string };
 
 export interface OnnxNode {
   op: string;
+  /** NodeProto.name (default "<op>_<index>"). */
+  name?: string;
   inputs: string[];
   outputs: string[];
   attrs?: Record<string, AttributeValue>;
@@ -25,9 +27,9 @@ export interface OnnxValue {
 
 export interface OnnxInitializer {
   name: string;
-  type: 'float' | 'int64';
+  type: 'float' | 'int64' | 'int32';
   dims: readonly number[];
-  data: readonly number[] | Float32Array;
+  data: readonly number[] | Float32Array | Int32Array;
 }
 
 export interface OnnxGraph {
@@ -46,10 +48,15 @@ export interface OnnxModelInfo {
   metadata?: Record<string, string>;
 }
 
-const DATA_TYPE = { float: onnx.TensorProto.DataType.FLOAT, int64: onnx.TensorProto.DataType.INT64 } as const;
+const DATA_TYPE = { float: onnx.TensorProto.DataType.FLOAT, int64: onnx.TensorProto.DataType.INT64, int32: onnx.TensorProto.DataType.INT32 } as const;
 
 function tensor(t: OnnxInitializer): onnx.ITensorProto {
-  const bytes = t.type === 'float' ? new Uint8Array(Float32Array.from(t.data).buffer) : new Uint8Array(BigInt64Array.from(t.data, (x) => BigInt(x)).buffer);
+  const bytes =
+    t.type === 'float'
+      ? new Uint8Array(Float32Array.from(t.data).buffer)
+      : t.type === 'int32'
+        ? new Uint8Array(Int32Array.from(t.data).buffer)
+        : new Uint8Array(BigInt64Array.from(t.data, (x) => BigInt(x)).buffer);
   // raw_data is little endian, which typed arrays are on every platform Node.js runs on.
   return { dims: [...t.dims], dataType: DATA_TYPE[t.type], name: t.name, rawData: bytes };
 }
@@ -57,6 +64,7 @@ function tensor(t: OnnxInitializer): onnx.ITensorProto {
 function attribute(name: string, value: AttributeValue): onnx.IAttributeProto {
   if (typeof value === 'number') return { name, i: value, type: onnx.AttributeProto.AttributeType.INT };
   if (Array.isArray(value)) return { name, ints: [...(value as number[])], type: onnx.AttributeProto.AttributeType.INTS };
+  if ('string' in value) return { name, s: new TextEncoder().encode(value.string), type: onnx.AttributeProto.AttributeType.STRING };
   return { name, f: (value as { float: number }).float, type: onnx.AttributeProto.AttributeType.FLOAT };
 }
 
@@ -76,7 +84,7 @@ export function buildOnnxModel(graph: OnnxGraph, info: OnnxModelInfo = {}): Uint
       node: graph.nodes.map((node, i) => ({
         input: node.inputs,
         output: node.outputs,
-        name: `${node.op}_${i}`,
+        name: node.name ?? `${node.op}_${i}`,
         opType: node.op,
         attribute: Object.entries(node.attrs ?? {}).map(([key, value]) => attribute(key, value)),
       })),
