@@ -29,19 +29,24 @@ async function main(): Promise<void> {
   const test = await entry.loadSplit('test', locate);
   const recipe = { ...entry.training, ...(v.epochs ? { epochs: Number(v.epochs) } : {}) };
   console.log(`Training ${entry.version} on ${train.labels.length} images: ${JSON.stringify(recipe)}`);
+  const out = path.resolve(v.out ?? path.join('media', 'evaluator', entry.version));
+  const base = { version: entry.version, dataset: entry.dataset, classNames: [...entry.classNames], inputRange: [-1, 1] as [number, number] };
+  const started = Date.now();
+  const accuracies: number[] = [];
   const result = trainClassifier(train, test, {
     spec: entry.spec,
     ...recipe,
     maxBatchesPerEpoch: v['max-batches'] ? Number(v['max-batches']) : undefined,
     log: (line) => console.log(line),
-  });
-  const out = path.resolve(v.out ?? path.join('media', 'evaluator', entry.version));
-  saveTrainedEvaluator(out, result, {
-    version: entry.version,
-    dataset: entry.dataset,
-    classNames: [...entry.classNames],
-    inputRange: [-1, 1],
-    training: { ...recipe, backend: backend.name, parameters: result.classifier.parameterCount(), epochTestAccuracies: result.epochAccuracies, seconds: Math.round(result.seconds) },
+    // The model after every epoch is written, so an interrupted run leaves its latest epoch (its
+    // metadata says how many epochs of the recipe it completed).
+    onEpoch: (epoch, model, acc) => {
+      accuracies.push(acc);
+      const seconds = Math.round((Date.now() - started) / 1000);
+      const training = { ...recipe, completedEpochs: epoch + 1, backend: backend.name, parameters: model.parameterCount(), epochTestAccuracies: [...accuracies], seconds };
+      saveTrainedEvaluator(out, { classifier: model, testAccuracy: acc, epochAccuracies: accuracies, seconds }, { ...base, training });
+      console.log(`wrote ${out} (epoch ${epoch + 1})`);
+    },
   });
   console.log(`Test accuracy ${(100 * result.testAccuracy).toFixed(2)} % after ${result.seconds.toFixed(0)} s; wrote ${out}`);
 }
