@@ -80,7 +80,7 @@ export const FASHION_MNIST_V2: EvaluatorEntry = {
     classes: CLASS_NAMES.length,
     batchNorm: true,
   },
-  training: { seed: 7, epochs: 8, batchSize: 128, learningRate: 2e-3, decayAt: [], schedule: 'cosine', flip: true },
+  training: { seed: 7, epochs: 6, batchSize: 128, learningRate: 2e-3, decayAt: [], schedule: 'cosine', flip: true },
 };
 
 const REGISTRY: ReadonlyMap<string, EvaluatorEntry> = new Map([[FASHION_MNIST_V2.dataset, FASHION_MNIST_V2]]);
