@@ -4,6 +4,7 @@
  * (src/protocol/cliProtocol.ts CLI_EXIT). Adding a subcommand is adding one entry to SUBCOMMANDS
  * (e.g. `runs check DIR`); dispatch, help and the usage error are generic (dispatch.ts).
  */
+import { reportCommand, REPORT_USAGE } from './reportCommand';
 import { runsCheck, RUNS_CHECK_USAGE } from './runsCheck';
 import { runsExport, runsList, runsNotebook, runsShow } from './runsCommands';
 
@@ -96,5 +97,11 @@ ${ROOT_OPTION}
     summary: 'check run folders written by any logger against the run format, with fixes',
     usage: RUNS_CHECK_USAGE,
     run: (args, io) => runsCheck(args, { out: io.out, err: io.err }),
+  },
+  {
+    path: ['report'],
+    summary: "write a run's report: one self-contained HTML file and a Markdown twin",
+    usage: REPORT_USAGE,
+    run: reportCommand,
   },
 ];
