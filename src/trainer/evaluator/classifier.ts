@@ -144,6 +144,33 @@ export class Classifier {
   }
 
   /**
+   * Copies the kernels and dense weights of a trained classifier without BatchNorm whose layers
+   * match this one's (a warm start); returns that classifier's convolution biases, which a
+   * BatchNorm's shift takes over (`setNormAffine`).
+   */
+  copyWeightsFrom(plain: Classifier): Float32Array[] {
+    if (!this.spec.batchNorm || plain.spec.batchNorm) throw new Error('a warm start copies a classifier without BatchNorm into one with BatchNorm');
+    const values = plain.read();
+    const names = plain.weightNames();
+    const targets = [...this.convs.flatMap((l) => [l.kernel, l.bias]), this.hidden.kernel, this.hidden.bias, this.output.kernel, this.output.bias];
+    if (values.length !== targets.length || targets.some((t, i) => t.shape.join('x') !== names[i].shape.join('x'))) {
+      throw new Error('the warm-start classifier has other layers than this recipe');
+    }
+    targets.forEach((t, i) => tf.tidy(() => t.assign(tf.tensor(values[i], t.shape))));
+    return this.convs.map((_, i) => values[2 * i + 1]);
+  }
+
+  /** Sets the scale and shift of convolution `layer`'s BatchNorm. */
+  setNormAffine(layer: number, gamma: Float32Array, beta: Float32Array): void {
+    const norm = this.convs[layer].norm;
+    if (!norm) throw new Error('this classifier has no BatchNorm');
+    tf.tidy(() => {
+      norm.gamma.assign(tf.tensor1d(gamma));
+      norm.beta.assign(tf.tensor1d(beta));
+    });
+  }
+
+  /**
    * A classifier without BatchNorm that computes the same function at inference: each BatchNorm
    * folded into its convolution (kernel * gamma / sqrt(variance + eps), bias beta - mean * that).
    */

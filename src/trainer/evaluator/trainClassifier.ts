@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../rng';
-import { BatchStatistics, Classifier, ClassifierSpec, FEATURE_LAYER } from './classifier';
+import { BATCH_NORM_EPSILON, BatchStatistics, Classifier, ClassifierSpec, FEATURE_LAYER } from './classifier';
 import { EvaluatorMetadata, writeEvaluatorModel } from './savedModel';
 
 export interface LabelledImages {
@@ -32,6 +32,13 @@ export interface TrainClassifierOptions {
   /** Stop each epoch after this many batches (smoke tests); default all. */
   maxBatchesPerEpoch?: number;
   log: (line: string) => void;
+  /**
+   * Warm start (spec with BatchNorm): a trained classifier without BatchNorm of the same layers.
+   * Its weights are copied and each BatchNorm starts as the identity on its convolution's output
+   * (scale sqrt(variance + eps), shift mean + the old bias, layer by layer on the statistics of
+   * 2,000 training images), so training continues from that classifier's function.
+   */
+  init?: Classifier;
   /** Called after each epoch with the model (folded, for BatchNorm) and its test accuracy; the caller may save it. */
   onEpoch?: (epoch: number, model: Classifier, accuracy: number) => void;
 }
@@ -124,6 +131,21 @@ export function trainClassifier(train: LabelledImages, test: LabelledImages, opt
   const per = h * w * c;
   const n = train.labels.length;
   const classifier = new Classifier(spec, new Rng(options.seed, RNG_STREAMS.weights));
+  if (options.init) {
+    const biases = classifier.copyWeightsFrom(options.init);
+    biases.forEach((bias, layer) => {
+      const stats = estimateBatchStatistics(classifier, train, 2000, options.seed)[layer];
+      classifier.setNormAffine(
+        layer,
+        stats.variance.map((v) => Math.sqrt(v + BATCH_NORM_EPSILON)),
+        stats.mean.map((m, c) => m + bias[c]),
+      );
+    });
+    classifier.setBatchStatistics(estimateBatchStatistics(classifier, train, options.statisticsImages ?? 10_000, options.seed));
+    const start = classifier.folded();
+    options.log(`warm start: test accuracy ${(100 * accuracy(start, test)).toFixed(2)} % before training (the initial classifier: ${(100 * accuracy(options.init, test)).toFixed(2)} %)`);
+    start.dispose();
+  }
   const optimizer = tf.train.adam(options.learningRate, 0.9, 0.999, 1e-7);
   const augment = new Rng(options.seed, RNG_STREAMS.augment);
   const started = Date.now();

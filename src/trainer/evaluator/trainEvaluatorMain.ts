@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../../protocol/experimentConfig';
 import { selectBackend } from '../backend/select';
 import { defaultCacheDir } from '../cli';
-import { DEFAULT_DATASET, evaluatorFor } from './registry';
+import { DEFAULT_DATASET, evaluatorFor, evaluatorModelDir } from './registry';
+import { loadEvaluatorModel } from './savedModel';
 import { saveTrainedEvaluator, trainClassifier } from './trainClassifier';
 
 async function main(): Promise<void> {
@@ -33,8 +34,11 @@ async function main(): Promise<void> {
   const base = { version: entry.version, dataset: entry.dataset, classNames: [...entry.classNames], inputRange: [-1, 1] as [number, number] };
   const started = Date.now();
   const accuracies: number[] = [];
+  const init = recipe.initFrom ? loadEvaluatorModel(evaluatorModelDir(recipe.initFrom)) : undefined;
+  if (init) console.log(`Warm start from ${recipe.initFrom} (${(100 * init.metadata.testAccuracy).toFixed(2)} % recorded)`);
   const result = trainClassifier(train, test, {
     spec: entry.spec,
+    init: init?.classifier,
     ...recipe,
     maxBatchesPerEpoch: v['max-batches'] ? Number(v['max-batches']) : undefined,
     log: (line) => console.log(line),
