@@ -109,19 +109,49 @@ export function frechetDistance(a: Gaussian, b: Gaussian): number {
  */
 export type DotProducts = (x: FeatureSet, rowStart: number, rowCount: number, y: FeatureSet) => Float32Array | Float64Array;
 
-/** `DotProducts` in plain JavaScript, float64 (exact for float32 features up to round-off of the sums). */
+/**
+ * `DotProducts` in plain JavaScript, accumulated in float64: four rows of x against one row of y at
+ * a time (each value of y read once for four products), which V8 runs several times faster than
+ * one product at a time, and faster than the wasm backend's float32 matMul on these machines.
+ */
 export const float64Products: DotProducts = (x, rowStart, rowCount, y) => {
   const d = x.d;
-  const out = new Float64Array(rowCount * y.n);
+  const ny = y.n;
+  const out = new Float64Array(rowCount * ny);
   const xv = x.values;
   const yv = y.values;
-  for (let i = 0; i < rowCount; i++) {
+  let i = 0;
+  for (; i + 4 <= rowCount; i += 4) {
+    const a0 = (rowStart + i) * d;
+    const a1 = a0 + d;
+    const a2 = a1 + d;
+    const a3 = a2 + d;
+    for (let j = 0; j < ny; j++) {
+      const b = j * d;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let t = 0; t < d; t++) {
+        const v = yv[b + t];
+        s0 += xv[a0 + t] * v;
+        s1 += xv[a1 + t] * v;
+        s2 += xv[a2 + t] * v;
+        s3 += xv[a3 + t] * v;
+      }
+      out[i * ny + j] = s0;
+      out[(i + 1) * ny + j] = s1;
+      out[(i + 2) * ny + j] = s2;
+      out[(i + 3) * ny + j] = s3;
+    }
+  }
+  for (; i < rowCount; i++) {
     const a = (rowStart + i) * d;
-    for (let j = 0; j < y.n; j++) {
+    for (let j = 0; j < ny; j++) {
       const b = j * d;
       let s = 0;
       for (let t = 0; t < d; t++) s += xv[a + t] * yv[b + t];
-      out[i * y.n + j] = s;
+      out[i * ny + j] = s;
     }
   }
   return out;
@@ -154,7 +184,7 @@ function gatherRows(set: FeatureSet, index: Uint32Array): FeatureSet {
 }
 
 /** Unbiased MMD² of two equal-size samples with the cubic kernel k(x, y) = (x·y / d + 1)³. */
-function mmdUnbiased(x: FeatureSet, y: FeatureSet, products: DotProducts): number {
+function mmdUnbiased(x: FeatureSet, y: FeatureSet, products: DotProducts, kxxCached?: number): { mmd: number; kxx: number } {
   const d = x.d;
   const m = x.n;
   const kernelSum = (p: FeatureSet, q: FeatureSet, offDiagonal: boolean) => {
@@ -164,11 +194,17 @@ function mmdUnbiased(x: FeatureSet, y: FeatureSet, products: DotProducts): numbe
     });
     return sum;
   };
-  const kxx = kernelSum(x, x, true);
+  const kxx = kxxCached ?? kernelSum(x, x, true);
   const kyy = kernelSum(y, y, true);
   const kxy = kernelSum(x, y, false);
-  return kxx / (m * (m - 1)) + kyy / (m * (m - 1)) - (2 * kxy) / (m * m);
+  return { mmd: kxx / (m * (m - 1)) + kyy / (m * (m - 1)) - (2 * kxy) / (m * m), kxx };
 }
+
+/**
+ * The kernel sums of x's subsets, which are the same at every call with the same seed and sizes
+ * (x is the real reference, measured against many generated sets): give one Map per x and reuse it.
+ */
+export type KidCache = Map<string, number>;
 
 export interface KidResult {
   mean: number;
@@ -181,7 +217,7 @@ export interface KidResult {
 export function kernelInceptionDistance(
   x: FeatureSet,
   y: FeatureSet,
-  options: { subsets?: number; subsetSize?: number; seed?: number; products?: DotProducts } = {},
+  options: { subsets?: number; subsetSize?: number; seed?: number; products?: DotProducts; cache?: KidCache } = {},
 ): KidResult {
   if (x.d !== y.d) throw new RangeError(`Feature sizes differ: ${x.d} and ${y.d}`);
   const subsetSize = Math.min(options.subsetSize ?? 1000, x.n, y.n);
@@ -192,7 +228,10 @@ export function kernelInceptionDistance(
   for (let s = 0; s < subsets; s++) {
     const xi = rng.permutation(x.n).subarray(0, subsetSize);
     const yi = rng.permutation(y.n).subarray(0, subsetSize);
-    values.push(mmdUnbiased(gatherRows(x, xi), gatherRows(y, yi), options.products ?? float64Products));
+    const key = `${options.seed ?? 0}:${subsetSize}:${x.n}:${y.n}:${s}`;
+    const result = mmdUnbiased(gatherRows(x, xi), gatherRows(y, yi), options.products ?? float64Products, options.cache?.get(key));
+    options.cache?.set(key, result.kxx);
+    values.push(result.mmd);
   }
   const mean = values.reduce((a, b) => a + b, 0) / subsets;
   const std = subsets > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (subsets - 1)) : 0;
@@ -236,20 +275,30 @@ export function kthNeighbourRadii(set: FeatureSet, k: number, products: DotProdu
   return radii;
 }
 
-/** Fraction of `queries` that fall inside the manifold of `support` (some ball of a support point). */
-function coveredFraction(queries: FeatureSet, support: FeatureSet, radii: Float64Array, products: DotProducts): number {
-  const qn = squaredNorms(queries);
-  const sn = squaredNorms(support);
-  let inside = 0;
-  forEachProductRow(queries, support, products, (i, row) => {
-    for (let j = 0; j < support.n; j++) {
-      if (Math.max(0, qn[i] + sn[j] - 2 * row[j]) <= radii[j]) {
-        inside++;
-        break;
-      }
+/**
+ * Precision and recall from one pass over the cross products of generated and real rows: a
+ * generated point counts for precision when it lies in some real point's k-NN ball, a real point
+ * counts for recall when it lies in some generated point's ball.
+ */
+function coveredBothWays(generated: FeatureSet, real: FeatureSet, generatedRadii: Float64Array, realRadii: Float64Array, products: DotProducts): { precision: number; recall: number } {
+  const gn = squaredNorms(generated);
+  const rn = squaredNorms(real);
+  const realCovered = new Uint8Array(real.n);
+  let precise = 0;
+  forEachProductRow(generated, real, products, (i, row) => {
+    let inside = false;
+    const gi = gn[i];
+    const ri = generatedRadii[i];
+    for (let j = 0; j < real.n; j++) {
+      const dist = Math.max(0, gi + rn[j] - 2 * row[j]);
+      if (!inside && dist <= realRadii[j]) inside = true;
+      if (dist <= ri) realCovered[j] = 1;
     }
+    if (inside) precise++;
   });
-  return inside / queries.n;
+  let recalled = 0;
+  for (let j = 0; j < real.n; j++) recalled += realCovered[j];
+  return { precision: precise / generated.n, recall: recalled / real.n };
 }
 
 export interface PrecisionRecall {
@@ -262,7 +311,7 @@ export interface PrecisionRecall {
 export function precisionRecall(real: FeatureSet, generated: FeatureSet, k = 3, realRadii?: Float64Array, products: DotProducts = float64Products): PrecisionRecall {
   const rr = realRadii ?? kthNeighbourRadii(real, k, products);
   const gr = kthNeighbourRadii(generated, k, products);
-  return { precision: coveredFraction(generated, real, rr, products), recall: coveredFraction(real, generated, gr, products), k };
+  return { ...coveredBothWays(generated, real, gr, rr, products), k };
 }
 
 export interface ClassCoverage {

@@ -16,6 +16,8 @@ import {
   checkModeCollapse,
   classCoverage,
   DotProducts,
+  float64Products,
+  KidCache,
   featureSet,
   FeatureSet,
   fitGaussian,
@@ -182,6 +184,10 @@ export function evaluationLatents(seed: number, count: number, latentSize: numbe
 
 export class QualityEvaluator {
   private readonly realRadii = new Map<number, { subset: FeatureSet; radii: Float64Array }>();
+  /** KID's kernel sums of the reference subsets (the same at every evaluation). */
+  private readonly kidCache: KidCache = new Map();
+  /** The dot products of the metrics: a matrix product on a GPU backend, else the float64 JavaScript kernel (faster than wasm's matMul). */
+  private readonly products: DotProducts = ['webgpu', 'tensorflow', 'tensorflow-gpu', 'webgl'].includes(tf.getBackend()) ? tensorProducts : float64Products;
 
   constructor(
     readonly entry: EvaluatorEntry,
@@ -256,7 +262,7 @@ export class QualityEvaluator {
       const values = new Float32Array(size * real.d);
       order.forEach((src, i) => values.set(real.values.subarray(src * real.d, (src + 1) * real.d), i * real.d));
       const subset = featureSet(values, real.d);
-      cached = { subset, radii: kthNeighbourRadii(subset, PR_K, tensorProducts) };
+      cached = { subset, radii: kthNeighbourRadii(subset, PR_K, this.products) };
       this.realRadii.set(size, cached);
     }
     return cached;
@@ -267,9 +273,9 @@ export class QualityEvaluator {
     const d = this.loaded.classifier.spec.features;
     const fake = featureSet(generated.features, d);
     const fid = frechetDistance(this.reference.gaussian, fitGaussian(fake));
-    const kid = kernelInceptionDistance(this.reference.features, fake, { subsets: 10, subsetSize: 1000, products: tensorProducts });
+    const kid = kernelInceptionDistance(this.reference.features, fake, { subsets: 10, subsetSize: 1000, products: this.products, cache: this.kidCache });
     const manifold = this.realManifold(generated.n);
-    const pr = precisionRecall(manifold.subset, fake, PR_K, manifold.radii, tensorProducts);
+    const pr = precisionRecall(manifold.subset, fake, PR_K, manifold.radii, this.products);
     const coverage = classCoverage(generated.probabilities, this.loaded.classifier.spec.classes);
     const check = checkModeCollapse({ entropy: coverage.entropy, recall: pr.recall }, earlier);
     return {

@@ -58,4 +58,30 @@ describe('quality metrics on matrix products', () => {
     assert.equal(r.length, 1700);
     for (const i of [0, 1469, 1470, 1699]) assert.ok(Math.abs(r[i] - direct[i]) < 1e-4 * (1 + direct[i]));
   });
+
+  it('precision/recall equal the definition computed point by point, and cached KID sums change nothing', () => {
+    const real = features(8, 150, 8);
+    const gen = features(9, 120, 8, 0.2);
+    const k = 3;
+    const sq = (a: ReturnType<typeof featureSet>, i: number, b: ReturnType<typeof featureSet>, j: number) => {
+      let s = 0;
+      for (let t = 0; t < a.d; t++) s += (a.values[i * a.d + t] - b.values[j * b.d + t]) ** 2;
+      return s;
+    };
+    const radii = (set: ReturnType<typeof featureSet>) =>
+      Array.from({ length: set.n }, (_, i) => Array.from({ length: set.n }, (_, j) => (j === i ? Infinity : sq(set, i, set, j))).sort((a, b) => a - b)[k - 1]);
+    const rr = radii(real);
+    const gr = radii(gen);
+    const precision = Array.from({ length: gen.n }, (_, i) => rr.some((r, j) => sq(gen, i, real, j) <= r + 1e-9)).filter(Boolean).length / gen.n;
+    const recall = Array.from({ length: real.n }, (_, j) => gr.some((r, i) => sq(real, j, gen, i) <= r + 1e-9)).filter(Boolean).length / real.n;
+    const pr = precisionRecall(real, gen, k);
+    assert.ok(Math.abs(pr.precision - precision) <= 1 / gen.n && Math.abs(pr.recall - recall) <= 1 / real.n, `${JSON.stringify(pr)} vs ${precision}, ${recall}`);
+    const cache = new Map<string, number>();
+    const first = kernelInceptionDistance(real, gen, { subsets: 3, subsetSize: 100, cache });
+    assert.equal(cache.size, 3);
+    const again = kernelInceptionDistance(real, gen, { subsets: 3, subsetSize: 100, cache });
+    const plain = kernelInceptionDistance(real, gen, { subsets: 3, subsetSize: 100 });
+    assert.equal(again.mean, plain.mean);
+    assert.equal(first.mean, plain.mean);
+  });
 });

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { selectBackend } from '../../../src/trainer/backend/select';
 import { classifierFeatures } from '../../../src/trainer/evaluator/qualityEvaluator';
 import { featureSet, fitGaussian, frechetDistance } from '../../../src/trainer/evaluator/metrics';
-import { evaluatorFor, evaluatorModelDir, FASHION_MNIST_V1 } from '../../../src/trainer/evaluator/registry';
+import { evaluatorFor, evaluatorModelDir, FASHION_MNIST_V2 } from '../../../src/trainer/evaluator/registry';
 import { loadEvaluatorModel, LoadedEvaluator } from '../../../src/trainer/evaluator/savedModel';
 import { accuracy, LabelledImages } from '../../../src/trainer/evaluator/trainClassifier';
 import { Rng } from '../../../src/trainer/rng';
@@ -18,15 +18,15 @@ describe('the FashionMNIST evaluator on real images', () => {
   let test: LabelledImages;
   before(async () => {
     await selectBackend('auto');
-    loaded = loadEvaluatorModel(evaluatorModelDir(FASHION_MNIST_V1.version));
+    loaded = loadEvaluatorModel(evaluatorModelDir(FASHION_MNIST_V2.version));
     const locate = { dataDirs: [realDataDir()], offline: true };
-    train = await FASHION_MNIST_V1.loadSplit('train', locate);
-    test = await FASHION_MNIST_V1.loadSplit('test', locate);
+    train = await FASHION_MNIST_V2.loadSplit('train', locate);
+    test = await FASHION_MNIST_V2.loadSplit('test', locate);
   });
   after(() => loaded?.classifier.dispose());
 
   it('is registered by data set, and an unknown data set is refused with what exists', () => {
-    assert.equal(evaluatorFor('fashion-mnist').version, 'fmnist-v1');
+    assert.equal(evaluatorFor('fashion-mnist').version, 'fmnist-v2');
     assert.throws(() => evaluatorFor('cifar10'), /No evaluator is registered for the data set "cifar10"/);
   });
 
