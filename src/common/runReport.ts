@@ -123,6 +123,9 @@ function formatNumber(v: number): string {
   return v.toExponential(2);
 }
 
+/** A tick label: the shortest form of a round number (0.5, 200, 1e-4). */
+const tickLabel = (v: number): string => String(Number(v.toPrecision(6)));
+
 function thin<T>(points: readonly T[]): T[] {
   if (points.length <= MAX_POINTS) return [...points];
   const stride = points.length / MAX_POINTS;
@@ -171,10 +174,10 @@ export function svgLineChart(title: string, xLabel: string, series: ChartSeries[
   ];
   for (const t of niceTicks(y0, y1)) {
     parts.push(`<line x1="${m.left}" x2="${m.left + w}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="#e4e4e4"/>`);
-    parts.push(`<text x="${m.left - 6}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end" fill="#555">${formatNumber(t)}</text>`);
+    parts.push(`<text x="${m.left - 6}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end" fill="#555">${tickLabel(t)}</text>`);
   }
   for (const t of niceTicks(x0, x1, 6)) {
-    parts.push(`<text x="${sx(t).toFixed(1)}" y="${m.top + h + 16}" text-anchor="middle" fill="#555">${formatNumber(t)}</text>`);
+    parts.push(`<text x="${sx(t).toFixed(1)}" y="${m.top + h + 16}" text-anchor="middle" fill="#555">${tickLabel(t)}</text>`);
   }
   parts.push(`<rect x="${m.left}" y="${m.top}" width="${w}" height="${h}" fill="none" stroke="#999"/>`);
   parts.push(`<text x="${m.left + w / 2}" y="${height - 6}" text-anchor="middle" fill="#555">${escapeHtml(xLabel)}</text>`);
@@ -324,11 +327,11 @@ export function renderRunReport(data: RunReportData, assetsDirName: string, gene
   }
   html.push('</head><body>');
   html.push(`<h1>${escapeHtml(manifest.name)}</h1>`, `<p class="note">GAN Studio run report, written ${escapeHtml(generatedAt.toISOString())} from ${escapeHtml(data.runDir)}</p>`);
-  const table = (head: string[], rows: string[][], numeric: (c: number) => boolean = () => false) =>
-    `<table><thead><tr>${head.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>${rows
+  const table = (head: string[] | null, rows: string[][], numeric: (c: number) => boolean = () => false) =>
+    `<table>${head ? `<thead><tr>${head.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead>` : ''}<tbody>${rows
       .map((row) => `<tr>${row.map((c, i) => `<td${numeric(i) ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`)
       .join('\n')}</tbody></table>`;
-  html.push('<h2>Overview</h2>', table(['', ''], overviewRows(data)));
+  html.push('<h2>Overview</h2>', table(null, overviewRows(data)));
   html.push('<h2>Config</h2>', table(['key', 'value'], configRows(manifest)));
   html.push('<h2>Curves</h2>', charts.length ? `<div class="charts">${charts.map((c) => c.svg).join('\n')}</div>` : '<p>No metrics were recorded.</p>');
   html.push(`<h2>Sample quality</h2>`);
