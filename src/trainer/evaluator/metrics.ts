@@ -184,7 +184,7 @@ function gatherRows(set: FeatureSet, index: Uint32Array): FeatureSet {
 }
 
 /** Unbiased MMD² of two equal-size samples with the cubic kernel k(x, y) = (x·y / d + 1)³. */
-function mmdUnbiased(x: FeatureSet, y: FeatureSet, products: DotProducts, kxxCached?: number): { mmd: number; kxx: number } {
+function mmdUnbiased(x: FeatureSet, y: FeatureSet, products: DotProducts, kxxCached?: number, kyyCached?: number): { mmd: number; kxx: number; kyy: number } {
   const d = x.d;
   const m = x.n;
   const kernelSum = (p: FeatureSet, q: FeatureSet, offDiagonal: boolean) => {
@@ -195,9 +195,9 @@ function mmdUnbiased(x: FeatureSet, y: FeatureSet, products: DotProducts, kxxCac
     return sum;
   };
   const kxx = kxxCached ?? kernelSum(x, x, true);
-  const kyy = kernelSum(y, y, true);
+  const kyy = kyyCached ?? kernelSum(y, y, true);
   const kxy = kernelSum(x, y, false);
-  return { mmd: kxx / (m * (m - 1)) + kyy / (m * (m - 1)) - (2 * kxy) / (m * m), kxx };
+  return { mmd: kxx / (m * (m - 1)) + kyy / (m * (m - 1)) - (2 * kxy) / (m * m), kxx, kyy };
 }
 
 /**
@@ -225,12 +225,15 @@ export function kernelInceptionDistance(
   const subsets = options.subsets ?? 10;
   const rng = new Rng(options.seed ?? 0, 77);
   const values: number[] = [];
+  // A subset of all of y is y in another order: its kernel sum is the same for every subset.
+  let kyyWhole: number | undefined;
   for (let s = 0; s < subsets; s++) {
     const xi = rng.permutation(x.n).subarray(0, subsetSize);
     const yi = rng.permutation(y.n).subarray(0, subsetSize);
     const key = `${options.seed ?? 0}:${subsetSize}:${x.n}:${y.n}:${s}`;
-    const result = mmdUnbiased(gatherRows(x, xi), gatherRows(y, yi), options.products ?? float64Products, options.cache?.get(key));
+    const result = mmdUnbiased(gatherRows(x, xi), gatherRows(y, yi), options.products ?? float64Products, options.cache?.get(key), kyyWhole);
     options.cache?.set(key, result.kxx);
+    if (subsetSize === y.n) kyyWhole = result.kyy;
     values.push(result.mmd);
   }
   const mean = values.reduce((a, b) => a + b, 0) / subsets;
