@@ -227,8 +227,23 @@ export class Classifier {
    * 1/(1-rate)) is given in training only; without it dropout is the identity (inference).
    */
   forward(images: tf.Tensor4D, dropoutMask?: tf.Tensor2D): ClassifierOutputs {
+    if (this.flipAverage && !dropoutMask) {
+      return tf.tidy(() => {
+        const a = this.forwardWithStatistics(images, undefined, false).outputs;
+        const b = this.forwardWithStatistics(tf.reverse(images, 2) as tf.Tensor4D, undefined, false).outputs;
+        // The mean of the two softmaxes, returned as its logarithm (softmax of it gives it back).
+        const probabilities = tf.div(tf.add(tf.softmax(a.logits), tf.softmax(b.logits)), 2);
+        return { features: tf.div(tf.add(a.features, b.features), 2) as tf.Tensor2D, logits: tf.log(tf.maximum(probabilities, 1e-30)) as tf.Tensor2D };
+      });
+    }
     return this.forwardWithStatistics(images, dropoutMask, false).outputs;
   }
+
+  /**
+   * Inference on each image and its left-right mirror, averaged (features, and class
+   * probabilities): "flip-average" in the saved model's metadata. Training is unaffected.
+   */
+  flipAverage = false;
 
   /**
    * Forward pass; with `training` (and BatchNorm) each convolution is normalised by its batch's

@@ -91,4 +91,33 @@ describe('evaluator BatchNorm', () => {
     const step = { learningRate: 1, decayAt: [3, 5] };
     assert.deepEqual([0, 2, 3, 4, 5, 6].map((e) => scheduledRate(step, e, 0, 1)), [1, 1, 0.5, 0.5, 0.25, 0.25]);
   });
+
+  it('flip-average inference: the mean of the image and its mirror, switched on by the saved metadata', () => {
+    const c = new Classifier(PLAIN, new Rng(9));
+    const x = images(6, 10).images;
+    const mirrored = new Float32Array(x.length);
+    for (let i = 0; i < 6; i++) for (let r = 0; r < 32; r++) for (let q = 0; q < 32; q++) mirrored[i * 1024 + r * 32 + q] = x[i * 1024 + r * 32 + 31 - q];
+    const a = outputs(c, x, 6);
+    const b = outputs(c, mirrored, 6);
+    const dir = path.join(tempDir(), 'flip');
+    writeEvaluatorModel(dir, c, { version: 'test-flip', dataset: 'x', classNames: [], inputRange: [-1, 1], featureLayer: 'features', testAccuracy: 0, training: {}, inference: 'flip-average' });
+    const loaded = loadEvaluatorModel(dir);
+    assert.equal(loaded.classifier.flipAverage, true);
+    const both = outputs(loaded.classifier, x, 6);
+    assert.ok(maxDiff(both.features, a.features.map((v, i) => (v + b.features[i]) / 2)) < 1e-5);
+    const softmax = (l: Float32Array, row: number) => {
+      const z = Array.from(l.subarray(row * 10, row * 10 + 10));
+      const m = Math.max(...z);
+      const e = z.map((v) => Math.exp(v - m));
+      const sum = e.reduce((p, q) => p + q, 0);
+      return e.map((v) => v / sum);
+    };
+    for (let row = 0; row < 6; row++) {
+      const expected = softmax(a.logits, row).map((p, k) => (p + softmax(b.logits, row)[k]) / 2);
+      softmax(both.logits, row).forEach((p, k) => assert.ok(Math.abs(p - expected[k]) < 1e-5));
+    }
+    assert.equal(outputs(c, x, 6).features.length, a.features.length, 'a classifier without the flag makes one pass');
+    c.dispose();
+    loaded.classifier.dispose();
+  });
 });
