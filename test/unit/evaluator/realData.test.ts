@@ -31,10 +31,12 @@ describe('the FashionMNIST evaluator on real images', () => {
   });
 
   it('classifies real test images (the model card states the full test-split figure)', () => {
-    // fmnist-v1 reaches 90-91 % (docs/evaluator.md); the issue's target of 92 % needs a longer recipe.
-    assert.ok(loaded.metadata.testAccuracy >= 0.9, `recorded test accuracy ${loaded.metadata.testAccuracy}`);
+    // fmnist-v2: 92.09 % on the 10,000 test images with flip-averaged inference (docs/evaluator.md).
+    assert.equal(loaded.metadata.inference, 'flip-average');
+    assert.ok(loaded.classifier.flipAverage);
+    assert.ok(loaded.metadata.testAccuracy >= 0.92, `recorded test accuracy ${loaded.metadata.testAccuracy}`);
     const part = { images: test.images.subarray(0, 2000 * PER), labels: test.labels.subarray(0, 2000) };
-    assert.ok(accuracy(loaded.classifier, part) > 0.88);
+    assert.ok(accuracy(loaded.classifier, part) > 0.9);
   });
 
   it('gives real train vs real test an FID near 0, far below noise and a single repeated image', () => {
