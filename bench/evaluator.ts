@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { selectBackend } from '../src/trainer/backend/select';
 import { defaultCacheDir } from '../src/trainer/cli';
 import { classifierFeatures, QualityEvaluator } from '../src/trainer/evaluator/qualityEvaluator';
-import { FASHION_MNIST_V1 } from '../src/trainer/evaluator/registry';
+import { DEFAULT_DATASET, evaluatorFor } from '../src/trainer/evaluator/registry';
 import { accuracy } from '../src/trainer/evaluator/trainClassifier';
 import { Rng } from '../src/trainer/rng';
 
@@ -23,10 +23,12 @@ async function main(): Promise<void> {
   console.log(`Backend: ${backend.name} (${backend.detail})`);
   const locate = { dataDirs: values.data ? [path.resolve(values.data)] : [], cacheDir: defaultCacheDir() };
   let t = performance.now();
-  const evaluator = await QualityEvaluator.open(FASHION_MNIST_V1, locate, (l) => console.log(l));
+  const entry = evaluatorFor(DEFAULT_DATASET);
+  const evaluator = await QualityEvaluator.open(entry, locate, (l) => console.log(l));
+  console.log(`Evaluator ${evaluator.loaded.metadata.version} (SHA-256 ${evaluator.loaded.hash.slice(0, 12)})`);
   console.log(`Evaluator and reference statistics ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  const test = await FASHION_MNIST_V1.loadSplit('test', locate);
-  const train = await FASHION_MNIST_V1.loadSplit('train', locate);
+  const test = await entry.loadSplit('test', locate);
+  const train = await entry.loadSplit('train', locate);
   console.log(`Test accuracy recorded by train-evaluator: ${(100 * evaluator.loaded.metadata.testAccuracy).toFixed(2)} %`);
   if (values.accuracy) {
     t = performance.now();
@@ -49,10 +51,12 @@ async function main(): Promise<void> {
   const measure = (label: string, images: Float32Array) => {
     const start = performance.now();
     const f = classifierFeatures(evaluator.loaded.classifier, images);
+    const featured = performance.now();
     const m = evaluator.measure(f, []);
     const seconds = (performance.now() - start) / 1000;
+    const split = `features ${((featured - start) / 1000).toFixed(1)} s + metrics ${((performance.now() - featured) / 1000).toFixed(1)} s`;
     console.log(
-      `${label.padEnd(34)} FID-FMNIST ${m.fid.toFixed(3).padStart(9)}  KID ${m.kid.toFixed(5)} ± ${m.kidStd.toFixed(5)}  precision ${m.precision.toFixed(3)}  recall ${m.recall.toFixed(3)}  coverage ${m.coverage.entropy.toFixed(3)}  (${f.n} images, ${seconds.toFixed(1)} s)`,
+      `${label.padEnd(34)} FID-FMNIST ${m.fid.toFixed(3).padStart(9)}  KID ${m.kid.toFixed(5)} ± ${m.kidStd.toFixed(5)}  precision ${m.precision.toFixed(3)}  recall ${m.recall.toFixed(3)}  coverage ${m.coverage.entropy.toFixed(3)}  (${f.n} images, ${seconds.toFixed(1)} s: ${split})`,
     );
   };
   measure('real train (5,000) vs real test', pick(5000));

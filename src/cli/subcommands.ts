@@ -4,6 +4,7 @@
  * (src/protocol/cliProtocol.ts CLI_EXIT). Adding a subcommand is adding one entry to SUBCOMMANDS
  * (e.g. `runs check DIR`); dispatch, help and the usage error are generic (dispatch.ts).
  */
+import { reportCommand, REPORT_USAGE } from './reportCommand';
 import { runsCheck, RUNS_CHECK_USAGE } from './runsCheck';
 import { runsExport, runsList, runsNotebook, runsShow } from './runsCommands';
 import { sweepCommand, SWEEP_USAGE } from './sweepCommand';
@@ -103,5 +104,11 @@ ${ROOT_OPTION}
     summary: "train every combination of an experiment file's \"sweep\" (or --resume one)",
     usage: SWEEP_USAGE,
     run: sweepCommand,
+  },
+  {
+    path: ['report'],
+    summary: "write a run's report: one self-contained HTML file and a Markdown twin",
+    usage: REPORT_USAGE,
+    run: reportCommand,
   },
 ];

@@ -7,6 +7,7 @@ import { DashboardPanels } from './dashboard/dashboardPanels';
 import { registerEvaluateCheckpoint } from './evaluate/evaluateCommand';
 import { registerExportGenerator } from './export/exportGenerator';
 import { registerOpenRunInNotebook } from './export/runNotebookCommand';
+import { registerExportRunReport } from './export/runReportCommand';
 import { GridInspectorProvider } from './inspector/gridInspectorProvider';
 import { ExperimentLanguageClient } from './language/experimentLanguageClient';
 import { PlaygroundPanels } from './playground/playgroundPanel';
@@ -85,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): GanStudioApi {
       PlaygroundPanels.register({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
       registerExportGenerator({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
       registerOpenRunInNotebook({ extensionUri: context.extensionUri, store, output, env: trainerEnv }),
+      registerExportRunReport({ store, output }),
       registerEvaluateCheckpoint({
         extensionUri: context.extensionUri,
         store,

@@ -18,7 +18,7 @@ import { GeneratorLoadError } from './loadedGenerator';
 import { OnnxGenerator } from './onnxGenerator';
 import { architectureOf, buildDcgan, type Dcgan } from '../trainer/model/dcgan';
 import { Rng, RNG_STREAMS } from '../trainer/rng';
-import { loadCheckpoint, restoreModel } from '../trainer/train/checkpoint';
+import { hasGeneratorEma, loadCheckpoint, restoreModel } from '../trainer/train/checkpoint';
 import { evaluationLatents, type Features, QualityEvaluator } from '../trainer/evaluator/qualityEvaluator';
 import { DEFAULT_DATASET, evaluatorFor, hasEvaluator } from '../trainer/evaluator/registry';
 
@@ -124,17 +124,19 @@ function dcganSource(dir: string, samples: number | undefined): EvaluatedGenerat
   const checkpoint = loadCheckpoint(dir);
   const { config } = checkpoint.manifest;
   const model = buildDcgan(config.latentSize, config.featureSize, new Rng(config.seed, RNG_STREAMS.weights), architectureOf(config));
+  // A gEma run is measured on its averaged generator, rendered as its grids are (as in training).
+  const ema = hasGeneratorEma(checkpoint);
   try {
-    restoreModel(model, checkpoint);
+    restoreModel(model, checkpoint, ema);
   } catch (error) {
     disposeDcgan(model);
     throw error;
   }
   return {
-    // The index of the last iteration, as sample grids count.
+    // Iterations completed (src/protocol/steps.ts).
     step: checkpoint.manifest.step,
     epoch: checkpoint.manifest.epoch,
-    features: async (evaluator) => evaluator.generatorFeatures(model, evaluationLatents(config.seed, samples ?? config.evalSamples, config.latentSize)),
+    features: async (evaluator) => evaluator.generatorFeatures(model, evaluationLatents(config.seed, samples ?? config.evalSamples, config.latentSize), ema ? 'train-recompute' : 'eval'),
     dispose: () => disposeDcgan(model),
   };
 }

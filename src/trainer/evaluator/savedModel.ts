@@ -19,8 +19,10 @@ export interface EvaluatorMetadata {
   classNames: string[];
   inputRange: [number, number];
   featureLayer: string;
-  /** Test-split accuracy measured after training, in [0, 1]. */
+  /** Test-split accuracy measured after training (with `inference`), in [0, 1]. */
   testAccuracy: number;
+  /** "flip-average": features and class probabilities are the mean over the image and its left-right mirror. Absent: one pass. */
+  inference?: 'flip-average';
   training: Record<string, unknown>;
 }
 
@@ -110,5 +112,6 @@ export function loadEvaluatorModel(dir: string): LoadedEvaluator {
       return part;
     }),
   );
+  classifier.flipAverage = metadata.inference === 'flip-average';
   return { classifier, metadata, hash };
 }

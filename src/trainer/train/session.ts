@@ -533,7 +533,10 @@ export class TrainingSession {
     }
     const evaluator = this.evaluator;
     await this.engine?.exportTo(this.state);
-    const metrics = evaluator.measure(evaluator.generatorFeatures(this.state.model, this.evalLatents!), this.qualityHistory);
+    // With gEma the averaged generator is measured, rendered as the sample grids render it.
+    const { ema } = this.state;
+    const features = ema ? evaluator.generatorFeatures({ ...this.state.model, generator: ema }, this.evalLatents!, 'train-recompute') : evaluator.generatorFeatures(this.state.model, this.evalLatents!);
+    const metrics = evaluator.measure(features, this.qualityHistory);
     const record: QualityRecord = { step, epoch, source: 'training', ...metrics, seconds: (performance.now() - started) / 1000, time: Date.now() };
     this.qualityHistory.push({ entropy: record.coverage.entropy, recall: record.recall });
     const summary = appendQuality(this.writer.dir, record, {

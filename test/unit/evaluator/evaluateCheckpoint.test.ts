@@ -9,6 +9,10 @@ import { parseEvalCli, EvalUsageError } from '../../../src/generator/evalCli';
 import { evaluateCheckpoint, EvaluateError } from '../../../src/generator/evaluateCheckpoint';
 import { SessionEvents, TrainingSession } from '../../../src/trainer/train/session';
 import { syntheticImages, tempDir, writeImagesFixture } from '../helpers';
+import { evaluationLatents } from '../../../src/trainer/evaluator/qualityEvaluator';
+import { buildDcgan } from '../../../src/trainer/model/dcgan';
+import { Rng } from '../../../src/trainer/rng';
+import { loadCheckpoint, restoreModel } from '../../../src/trainer/train/checkpoint';
 import { openFakeEvaluator } from './fakeEvaluator';
 
 const quiet: SessionEvents = { status: () => undefined, metrics: () => undefined, sample: () => undefined, checkpoint: () => undefined, log: () => undefined };
@@ -48,5 +52,33 @@ describe('evaluating a checkpoint (gan-studio-eval)', () => {
     await assert.rejects(evaluateCheckpoint({ ...params, checkpoint: 'step-999999' }, () => undefined), (e: Error) => e instanceof EvaluateError && /no checkpoint "step-999999"/.test(e.message));
     fs.rmSync(path.join(session.runDir, 'run.json'));
     await assert.rejects(evaluateCheckpoint(params, () => undefined), EvaluateError);
+  });
+
+  it('with gEma, training and Evaluate Checkpoint both measure the averaged G as its grids render it, not G itself', async () => {
+    const dataDir = tempDir();
+    writeImagesFixture(dataDir, 24);
+    const real = preprocessImages(syntheticImages(40), 28, 32);
+    const config = { ...presetConfig('smoke'), batchSize: 8, trainSubset: 24, featureSize: 4, maxSteps: 3, sampleCount: 16, gEma: 0.5, evalEvery: 3, evalAfter: 0, evalSamples: 64 };
+    const session = await TrainingSession.prepare({ config, runsRoot: tempDir(), dataDirs: [dataDir], offline: true }, quiet, { openEvaluator: () => openFakeEvaluator(real) });
+    await session.run();
+    const trained = readQuality(session.runDir).records.find((r) => r.step === 3 && r.source === 'training');
+    assert.ok(trained, 'the last step is evaluated in training');
+    const { record } = await evaluateCheckpoint({ runDir: session.runDir, samples: 64, locate: { dataDirs: [] }, openEvaluator: () => openFakeEvaluator(real) }, () => undefined);
+    assert.equal(record.fid, trained.fid, 'Evaluate Checkpoint measures what training measured');
+    // The averaged G rendered as the grids render it gives that figure; G itself in eval mode does not.
+    const checkpoint = loadCheckpoint(path.join(session.runDir, 'checkpoints', 'step-000003'));
+    const model = buildDcgan(config.latentSize, config.featureSize, new Rng(0));
+    const evaluator = await openFakeEvaluator(real);
+    try {
+      const latents = evaluationLatents(config.seed, 64, config.latentSize);
+      restoreModel(model, checkpoint, true);
+      assert.equal(evaluator.measure(evaluator.generatorFeatures(model, latents, 'train-recompute'), []).fid, trained.fid);
+      restoreModel(model, checkpoint, false);
+      assert.notEqual(evaluator.measure(evaluator.generatorFeatures(model, latents), []).fid, trained.fid);
+    } finally {
+      evaluator.dispose();
+      model.generator.dispose();
+      model.discriminator.dispose();
+    }
   });
 });

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { selectBackend } from '../../../src/trainer/backend/select';
 import { classifierFeatures } from '../../../src/trainer/evaluator/qualityEvaluator';
 import { featureSet, fitGaussian, frechetDistance } from '../../../src/trainer/evaluator/metrics';
-import { evaluatorFor, evaluatorModelDir, FASHION_MNIST_V1 } from '../../../src/trainer/evaluator/registry';
+import { evaluatorFor, evaluatorModelDir, FASHION_MNIST_V2 } from '../../../src/trainer/evaluator/registry';
 import { loadEvaluatorModel, LoadedEvaluator } from '../../../src/trainer/evaluator/savedModel';
 import { accuracy, LabelledImages } from '../../../src/trainer/evaluator/trainClassifier';
 import { Rng } from '../../../src/trainer/rng';
@@ -18,23 +18,25 @@ describe('the FashionMNIST evaluator on real images', () => {
   let test: LabelledImages;
   before(async () => {
     await selectBackend('auto');
-    loaded = loadEvaluatorModel(evaluatorModelDir(FASHION_MNIST_V1.version));
+    loaded = loadEvaluatorModel(evaluatorModelDir(FASHION_MNIST_V2.version));
     const locate = { dataDirs: [realDataDir()], offline: true };
-    train = await FASHION_MNIST_V1.loadSplit('train', locate);
-    test = await FASHION_MNIST_V1.loadSplit('test', locate);
+    train = await FASHION_MNIST_V2.loadSplit('train', locate);
+    test = await FASHION_MNIST_V2.loadSplit('test', locate);
   });
   after(() => loaded?.classifier.dispose());
 
   it('is registered by data set, and an unknown data set is refused with what exists', () => {
-    assert.equal(evaluatorFor('fashion-mnist').version, 'fmnist-v1');
+    assert.equal(evaluatorFor('fashion-mnist').version, 'fmnist-v2');
     assert.throws(() => evaluatorFor('cifar10'), /No evaluator is registered for the data set "cifar10"/);
   });
 
   it('classifies real test images (the model card states the full test-split figure)', () => {
-    // fmnist-v1 reaches 90-91 % (docs/evaluator.md); the issue's target of 92 % needs a longer recipe.
-    assert.ok(loaded.metadata.testAccuracy >= 0.9, `recorded test accuracy ${loaded.metadata.testAccuracy}`);
+    // fmnist-v2: 92.09 % on the 10,000 test images with flip-averaged inference (docs/evaluator.md).
+    assert.equal(loaded.metadata.inference, 'flip-average');
+    assert.ok(loaded.classifier.flipAverage);
+    assert.ok(loaded.metadata.testAccuracy >= 0.92, `recorded test accuracy ${loaded.metadata.testAccuracy}`);
     const part = { images: test.images.subarray(0, 2000 * PER), labels: test.labels.subarray(0, 2000) };
-    assert.ok(accuracy(loaded.classifier, part) > 0.88);
+    assert.ok(accuracy(loaded.classifier, part) > 0.9);
   });
 
   it('gives real train vs real test an FID near 0, far below noise and a single repeated image', () => {

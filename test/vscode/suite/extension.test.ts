@@ -43,7 +43,7 @@ describe('GAN Studio in a real VS Code', () => {
 
   it('contributes its commands', async () => {
     const all = await vscode.commands.getCommands(true);
-    for (const id of ['ganStudio.trainGan', 'ganStudio.stopTraining', 'ganStudio.resumeRun', 'ganStudio.openRun', 'ganStudio.deleteRun', 'ganStudio.copyRunConfig', 'ganStudio.evaluateCheckpoint']) {
+    for (const id of ['ganStudio.trainGan', 'ganStudio.stopTraining', 'ganStudio.resumeRun', 'ganStudio.openRun', 'ganStudio.deleteRun', 'ganStudio.copyRunConfig', 'ganStudio.evaluateCheckpoint', 'ganStudio.exportRunReport']) {
       assert.ok(all.includes(id), id);
     }
   });
@@ -62,6 +62,17 @@ describe('GAN Studio in a real VS Code', () => {
     assert.equal(result.status, 0, result.stderr);
     const run = await until(() => api.runs.list().find((r) => r.manifest?.name === 'from the CLI' && r.manifest.status === 'completed'), 'the CLI run in the store', 20000);
     assert.equal(run.manifest!.progress.step, 8);
+  });
+
+  it('exports the report of a run (Runs tree context menu: the run is the argument)', async () => {
+    const run = api.runs.list().find((r) => r.manifest?.name === 'from the CLI')!;
+    const file = path.join(run.dir, 'shared-report.html');
+    const written = await vscode.commands.executeCommand<string>('ganStudio.exportRunReport', { dir: run.dir }, { file });
+    assert.equal(written, file);
+    const html = fs.readFileSync(file, 'utf8');
+    assert.match(html, /<h1>from the CLI<\/h1>/);
+    assert.match(html, /<svg /);
+    assert.ok(fs.existsSync(path.join(run.dir, 'shared-report.md')));
   });
 
   it('trains the smoke preset from "Train GAN" in a child process and shows it completed', async () => {

@@ -108,7 +108,8 @@ export class QualityPanel {
         data.push(first.map((v, i) => (aligned.alarms[r][i] ? v : null)));
       });
       const axis = (label?: string): uPlot.Axis => ({ stroke: theme.muted, font: `${theme.fontSize - 2}px ${theme.fontFamily}`, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1, size: 3 }, label, labelSize: label ? 12 : 0, labelFont: `${theme.fontSize - 2}px ${theme.fontFamily}`, size: label ? 22 : 40, gap: 3 });
-      const host = h('div', { class: 'quality-plot', id: `quality-${spec.id}` }, h('div', { class: 'quality-plot-title', text: spec.title }));
+      // data-runs / data-evaluated: runs drawn and runs with evaluations (the compared ones overlaid), for tests.
+      const host = h('div', { class: 'quality-plot', id: `quality-${spec.id}`, 'data-runs': String(runs.length), 'data-evaluated': String(runs.filter((r) => r.quality.length > 0).length) }, h('div', { class: 'quality-plot-title', text: spec.title }));
       this.plotsHost.append(host);
       const opts: uPlot.Options = {
         width,
