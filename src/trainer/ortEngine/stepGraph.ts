@@ -56,7 +56,8 @@ interface LayerCache {
   output: Name;
   /** A convolution's input patches (forward and weight gradient share them). */
   patches?: Name;
-  xhat?: Name;
+  /** BatchNorm's centred input (before the scale). */
+  xc?: Name;
   rstd?: Name;
   groups: number;
 }
@@ -111,7 +112,7 @@ class StepGraph {
       if (spec.batchNorm) {
         const bn = this.batchNorm(x, outShape, p.gamma[i]!, p.beta[i]!, groups, stats?.[i]);
         x = bn.y;
-        cache.xhat = bn.xhat;
+        cache.xc = bn.xc;
         cache.rstd = bn.rstd;
       }
       x = this.activate(x, spec.activation);
@@ -136,20 +137,23 @@ class StepGraph {
     }
   }
 
-  /** BatchNorm in train mode on NHWC [g·n, H, W, C]; statistics per group of n; running statistics updated group after group. */
-  batchNorm(x: Name, shape: Shape, gamma: Name, beta: Name, groups: number, stats: [Name, Name] | undefined): { y: Name; xhat: Name; rstd: Name } {
+  /**
+   * BatchNorm in train mode on NHWC [g·n, H, W, C]; statistics per group of n; running statistics
+   * updated group after group. The centred input xc is kept for the backward pass (x̂ = xc·rstd is
+   * never materialised: y = xc·(γ·rstd) + β folds rstd into a per-channel scale).
+   */
+  batchNorm(x: Name, shape: Shape, gamma: Name, beta: Name, groups: number, stats: [Name, Name] | undefined): { y: Name; xc: Name; rstd: Name } {
     const b = this.b;
     const [gn, h, w, c] = shape;
     const n = gn / groups;
-    const x3 = b.reshape(x, [groups, n * h * w, c]);
+    const m = n * h * w;
+    const x3 = b.reshape(x, [groups, m, c]);
     const mean = b.reduceMean(x3, [1]);
     const xc = b.sub(x3, mean);
-    const variance = b.reduceMean(b.mul(xc, xc), [1]);
+    const variance = b.mul(b.op('ReduceSumSquare', [xc], { axes: [1], keepdims: 1 }), b.float(f32(1 / m)));
     const rstd = b.op('Reciprocal', [b.op('Sqrt', [b.add(variance, b.float(BN_EPS))])]);
-    const xhat = b.mul(xc, rstd);
-    const y = b.reshape(b.add(b.mul(xhat, gamma), beta), shape);
+    const y = b.reshape(b.add(b.mul(xc, b.mul(rstd, gamma)), beta), shape);
     if (stats) {
-      const m = n * h * w;
       const unbiased = m > 1 ? m / (m - 1) : 1;
       for (let g = 0; g < groups; g++) {
         const groupMean = b.reshape(b.slice(mean, [g], [g + 1], [0]), [c]);
@@ -158,7 +162,7 @@ class StepGraph {
         stats[1] = b.add(b.mul(stats[1], b.float(f32(1 - BN_MOMENTUM))), b.mul(groupVar, b.float(f32(BN_MOMENTUM * unbiased))));
       }
     }
-    return { y, xhat, rstd };
+    return { y, xc, rstd };
   }
 
   /**
@@ -203,17 +207,19 @@ class StepGraph {
     }
   }
 
+  /** With x̂ = xc·rstd: dx = (dy − Σdy/m − xc·(Σdy·xc)·rstd²/m)·γ·rstd; dγ = Σdy·xc·rstd, dβ = Σdy. */
   batchNormBackward(dy: Name, cache: LayerCache, gamma: Name, paramGrads: boolean): { dx: Name; dGamma?: Name; dBeta?: Name } {
     const b = this.b;
     const [gn, h, w, c] = cache.outShape;
     const groups = cache.groups;
     const n = gn / groups;
     const m = n * h * w;
+    const rstd = cache.rstd!;
     const dy3 = b.reshape(dy, [groups, m, c]);
     const sumDy = b.reduceSum(dy3, [1]);
-    const sumDyXhat = b.reduceSum(b.mul(dy3, cache.xhat!), [1]);
-    const centred = b.sub(b.sub(dy3, b.div(sumDy, b.float(m))), b.mul(cache.xhat!, b.div(sumDyXhat, b.float(m))));
-    const dx = b.reshape(b.mul(centred, b.mul(gamma, cache.rstd!)), cache.outShape);
+    const sumDyXhat = b.mul(b.reduceSum(b.mul(dy3, cache.xc!), [1]), rstd);
+    const centred = b.sub(b.sub(dy3, b.div(sumDy, b.float(m))), b.mul(cache.xc!, b.mul(b.div(sumDyXhat, b.float(m)), rstd)));
+    const dx = b.reshape(b.mul(centred, b.mul(gamma, rstd)), cache.outShape);
     if (!paramGrads) return { dx };
     return { dx, dGamma: b.reshape(b.reduceSum(sumDyXhat, [0]), [c]), dBeta: b.reshape(b.reduceSum(sumDy, [0]), [c]) };
   }
