@@ -344,6 +344,14 @@ class StepGraph {
       const phases = b.reshape(b.matmul(patches, phaseWeights), [2, 2, n, h, w, co]);
       return b.reshape(b.transpose(phases, [2, 3, 0, 4, 1, 5]), outShape);
     }
+    if (co === 1 && this.c.patches !== 'slices') {
+      // One output channel (G's image layer): each input pixel's k·k contributions in one MatMul,
+      // then a ConvTranspose with one-hot filters adds them into place (col2im, no patches).
+      const taps = b.matmul(b.reshape(x, [n, h * w, ci]), b.reshape(b.transpose(weight, [2, 3, 0, 1]), [ci, k * k])); // [n, h·w, k·k]
+      const onehot = b.float(Array.from({ length: k * k * k * k }, (_, i) => (Math.floor(i / (k * k)) === i % (k * k) ? 1 : 0)), [k * k, 1, k, k]);
+      const cols = b.reshape(b.transpose(taps, [0, 2, 1]), [n, k * k, h, w]);
+      return b.reshape(b.op('ConvTranspose', [cols, onehot], { kernel_shape: [k, k], strides: [2, 2], pads: [1, 1, 1, 1] }, 'col2im'), outShape);
+    }
     const phaseWeight = b.reshape(b.transpose(both, [1, 3, 5, 0, 2, 4]), [4 * ci, 4 * co]); // [(th, tw, in), (a, b, out)]
     const all = b.reshape(b.matmul(this.patches(x, inShape, 2, 1, 1, h + 1, w + 1), phaseWeight), [n, h + 1, w + 1, 4, co]);
     const phase = (a: number, bb: number) => b.slice(all, [a, bb, a * 2 + bb], [a + h, bb + w, a * 2 + bb + 1], [1, 2, 3]); // [n, h, w, 1, co]
