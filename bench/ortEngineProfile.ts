@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   }
   const cpu = process.cpuUsage(cpu0);
   times.sort((a, b) => a - b);
-  console.log(`median ${times[times.length >> 1].toFixed(0)} ms/step (${(1000 / times[times.length >> 1]).toFixed(2)} steps/s), min ${times[0].toFixed(0)}; CPU ${((cpu.user + cpu.system) / 1000 / Number(values.steps)).toFixed(0)} ms/step (load ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
+  console.log(`median ${times[times.length >> 1].toFixed(0)} ms/step (${(1000 / times[times.length >> 1]).toFixed(2)} steps/s), min ${times[0].toFixed(0)}; CPU ${((cpu.user + cpu.system) / 1000 / Number(values.steps)).toFixed(0)} ms/step (sys ${(cpu.system / 1000 / Number(values.steps)).toFixed(0)}) (load ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
   const file = await engine.endProfiling();
   if (file) {
     const events = JSON.parse(fs.readFileSync(file, 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string } }[];

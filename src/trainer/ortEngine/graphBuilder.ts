@@ -12,6 +12,7 @@ export class GraphBuilder {
   private readonly inputs: OnnxValue[] = [];
   private readonly outputs: OnnxValue[] = [];
   private readonly constants = new Map<string, Name>();
+  private readonly renamed = new Map<Name, Name>();
   private counter = 0;
   /** Prefixes the names of the values and nodes made next (e.g. "D.fwd.1"), so profiles read by layer. */
   scope = '';
@@ -26,9 +27,22 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Declares `value` as the graph output `name` (an Identity when the names differ). */
+  /**
+   * Declares `value` as the graph output `name`: the node that makes `value` is renamed to write
+   * `name` (no copy); an Identity only where `value` is a graph input, a constant or already an output.
+   */
   output(name: Name, value: Name, shape: readonly number[]): void {
-    if (value !== name) this.nodes.push({ op: 'Identity', name, inputs: [value], outputs: [name] });
+    value = this.renamed.get(value) ?? value;
+    const producer = this.nodes.find((node) => node.outputs.includes(value));
+    if (value !== name && producer && !this.outputs.some((o) => o.name === value)) {
+      for (const node of this.nodes) {
+        node.inputs = node.inputs.map((i) => (i === value ? name : i));
+        node.outputs = node.outputs.map((o) => (o === value ? name : o));
+      }
+      this.renamed.set(value, name);
+    } else if (value !== name) {
+      this.nodes.push({ op: 'Identity', name, inputs: [value], outputs: [name] });
+    }
     this.outputs.push({ name, shape });
   }
 

@@ -56,7 +56,8 @@ interface LayerCache {
   output: Name;
   /** A convolution's input patches (forward and weight gradient share them). */
   patches?: Name;
-  xhat?: Name;
+  /** BatchNorm's centred input (before the scale). */
+  xc?: Name;
   rstd?: Name;
   groups: number;
 }
@@ -111,7 +112,7 @@ class StepGraph {
       if (spec.batchNorm) {
         const bn = this.batchNorm(x, outShape, p.gamma[i]!, p.beta[i]!, groups, stats?.[i]);
         x = bn.y;
-        cache.xhat = bn.xhat;
+        cache.xc = bn.xc;
         cache.rstd = bn.rstd;
       }
       x = this.activate(x, spec.activation);
@@ -136,20 +137,34 @@ class StepGraph {
     }
   }
 
-  /** BatchNorm in train mode on NHWC [g·n, H, W, C]; statistics per group of n; running statistics updated group after group. */
-  batchNorm(x: Name, shape: Shape, gamma: Name, beta: Name, groups: number, stats: [Name, Name] | undefined): { y: Name; xhat: Name; rstd: Name } {
+  /**
+   * Σ over axis 1 of [g, m, c] -> [g, 1, c]. onnxruntime's fast reduction (many threads, vectorised)
+   * takes a reduced axis between kept ones; [1, m, c] gets the slow one (about ten times slower), so
+   * m is cut in two halves, reduced apart and the two rows added.
+   */
+  sumRows(x: Name, [g, m, c]: [number, number, number]): Name {
+    const b = this.b;
+    if (m % 2 !== 0 || m < 2) return b.reduceSum(x, [1]);
+    return b.reduceSum(b.reshape(b.reduceSum(b.reshape(x, [2 * g, m / 2, c]), [1]), [g, 2, c]), [1]);
+  }
+
+  /**
+   * BatchNorm in train mode on NHWC [g·n, H, W, C]; statistics per group of n; running statistics
+   * updated group after group. The centred input xc is kept for the backward pass (x̂ = xc·rstd is
+   * never materialised: y = xc·(γ·rstd) + β folds rstd into a per-channel scale).
+   */
+  batchNorm(x: Name, shape: Shape, gamma: Name, beta: Name, groups: number, stats: [Name, Name] | undefined): { y: Name; xc: Name; rstd: Name } {
     const b = this.b;
     const [gn, h, w, c] = shape;
     const n = gn / groups;
-    const x3 = b.reshape(x, [groups, n * h * w, c]);
-    const mean = b.reduceMean(x3, [1]);
+    const m = n * h * w;
+    const x3 = b.reshape(x, [groups, m, c]);
+    const mean = b.div(this.sumRows(x3, [groups, m, c]), b.float(m));
     const xc = b.sub(x3, mean);
-    const variance = b.reduceMean(b.mul(xc, xc), [1]);
+    const variance = b.div(this.sumRows(b.mul(xc, xc), [groups, m, c]), b.float(m));
     const rstd = b.op('Reciprocal', [b.op('Sqrt', [b.add(variance, b.float(BN_EPS))])]);
-    const xhat = b.mul(xc, rstd);
-    const y = b.reshape(b.add(b.mul(xhat, gamma), beta), shape);
+    const y = b.reshape(b.add(b.mul(xc, b.mul(rstd, gamma)), beta), shape);
     if (stats) {
-      const m = n * h * w;
       const unbiased = m > 1 ? m / (m - 1) : 1;
       for (let g = 0; g < groups; g++) {
         const groupMean = b.reshape(b.slice(mean, [g], [g + 1], [0]), [c]);
@@ -158,7 +173,7 @@ class StepGraph {
         stats[1] = b.add(b.mul(stats[1], b.float(f32(1 - BN_MOMENTUM))), b.mul(groupVar, b.float(f32(BN_MOMENTUM * unbiased))));
       }
     }
-    return { y, xhat, rstd };
+    return { y, xc, rstd };
   }
 
   /**
@@ -203,17 +218,19 @@ class StepGraph {
     }
   }
 
+  /** With x̂ = xc·rstd: dx = (dy − Σdy/m − xc·(Σdy·xc)·rstd²/m)·γ·rstd; dγ = Σdy·xc·rstd, dβ = Σdy. */
   batchNormBackward(dy: Name, cache: LayerCache, gamma: Name, paramGrads: boolean): { dx: Name; dGamma?: Name; dBeta?: Name } {
     const b = this.b;
     const [gn, h, w, c] = cache.outShape;
     const groups = cache.groups;
     const n = gn / groups;
     const m = n * h * w;
+    const rstd = cache.rstd!;
     const dy3 = b.reshape(dy, [groups, m, c]);
-    const sumDy = b.reduceSum(dy3, [1]);
-    const sumDyXhat = b.reduceSum(b.mul(dy3, cache.xhat!), [1]);
-    const centred = b.sub(b.sub(dy3, b.div(sumDy, b.float(m))), b.mul(cache.xhat!, b.div(sumDyXhat, b.float(m))));
-    const dx = b.reshape(b.mul(centred, b.mul(gamma, cache.rstd!)), cache.outShape);
+    const sumDy = this.sumRows(dy3, [groups, m, c]);
+    const sumDyXhat = b.mul(this.sumRows(b.mul(dy3, cache.xc!), [groups, m, c]), rstd);
+    const centred = b.sub(b.sub(dy3, b.div(sumDy, b.float(m))), b.mul(cache.xc!, b.mul(b.div(sumDyXhat, b.float(m)), rstd)));
+    const dx = b.reshape(b.mul(centred, b.mul(gamma, rstd)), cache.outShape);
     if (!paramGrads) return { dx };
     return { dx, dGamma: b.reshape(b.reduceSum(sumDyXhat, [0]), [c]), dBeta: b.reshape(b.reduceSum(sumDy, [0]), [c]) };
   }
@@ -335,8 +352,32 @@ class StepGraph {
       const source = b.concat([b.reshape(x, [n * h * w, ci]), b.op('ConstantOfShape', [b.ints([1, ci])], undefined, 'zeros')], 0);
       const patches = b.reshape(b.op('Gather', [source, index], { axis: 0 }, 'patches'), [4, n * h * w, 4 * ci]);
       const phaseWeights = b.reshape(b.transpose(both, [0, 2, 1, 3, 5, 4]), [4, 4 * ci, co]); // [(a, b), (th, tw, in), out]
-      const phases = b.reshape(b.matmul(patches, phaseWeights), [2, 2, n, h, w, co]);
-      return b.reshape(b.transpose(phases, [2, 3, 0, 4, 1, 5]), outShape);
+      // The phases [(a, b), n, h, w] interleaved into [n, (h, a), (w, b)] by one Gather of rows of
+      // co floats (onnxruntime's Transpose copies such blocks on one thread, about twice as slow).
+      const phases = b.reshape(b.matmul(patches, phaseWeights), [4 * n * h * w, co]);
+      const order = b.indices(`interleave:${n}x${h}x${w}`, () => {
+        const out = new Int32Array(4 * n * h * w);
+        let i = 0;
+        for (let bi = 0; bi < n; bi++) {
+          for (let m = 0; m < h; m++) {
+            for (let a = 0; a < 2; a++) {
+              for (let m2 = 0; m2 < w; m2++) {
+                for (let bb = 0; bb < 2; bb++) out[i++] = (((a * 2 + bb) * n + bi) * h + m) * w + m2;
+              }
+            }
+          }
+        }
+        return out;
+      }, [4 * n * h * w]);
+      return b.reshape(b.op('Gather', [phases, order], { axis: 0 }, 'interleave'), outShape);
+    }
+    if (co === 1 && this.c.patches !== 'slices') {
+      // One output channel (G's image layer): each input pixel's k·k contributions in one MatMul,
+      // then a ConvTranspose with one-hot filters adds them into place (col2im, no patches).
+      const taps = b.matmul(b.reshape(x, [n, h * w, ci]), b.reshape(b.transpose(weight, [2, 3, 0, 1]), [ci, k * k])); // [n, h·w, k·k]
+      const onehot = b.float(Array.from({ length: k * k * k * k }, (_, i) => (Math.floor(i / (k * k)) === i % (k * k) ? 1 : 0)), [k * k, 1, k, k]);
+      const cols = b.reshape(b.transpose(taps, [0, 2, 1]), [n, k * k, h, w]);
+      return b.reshape(b.op('ConvTranspose', [cols, onehot], { kernel_shape: [k, k], strides: [2, 2], pads: [1, 1, 1, 1] }, 'col2im'), outShape);
     }
     const phaseWeight = b.reshape(b.transpose(both, [1, 3, 5, 0, 2, 4]), [4 * ci, 4 * co]); // [(th, tw, in), (a, b, out)]
     const all = b.reshape(b.matmul(this.patches(x, inShape, 2, 1, 1, h + 1, w + 1), phaseWeight), [n, h + 1, w + 1, 4, co]);
