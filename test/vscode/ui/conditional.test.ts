@@ -105,7 +105,7 @@ describe('Conditional run: class names beside the grid rows (UI)', () => {
     await runRow(page, runName).click();
     await treeRows(page, 'Sample grids');
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sample grids' }).first().click();
-    const last = page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Step \d+$/ }) }).first(); // the newest grid
+    const last = page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Step [\d,]+$/ }) }).first(); // the newest grid
     await last.waitFor();
     for (let attempt = 0; attempt < 4 && (await page.locator('.tabs-container .tab', { hasText: '.grid.png' }).count()) === 0; attempt++) {
       await last.click();
@@ -128,7 +128,7 @@ describe('Conditional run: class names beside the grid rows (UI)', () => {
     const { page } = session;
     await runCommand(page, 'View: Close All Editors');
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Checkpoints' }).first().click();
-    const checkpoint = page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Step \d+ · epoch/ }) }).first();
+    const checkpoint = page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Step [\d,]+ · epoch/ }) }).first();
     await checkpoint.hover();
     await checkpoint.locator('.action-label[aria-label="Open Generator Playground"]').click();
     await page.locator('.tabs-container .tab', { hasText: `Playground: ${runName}` }).waitFor();

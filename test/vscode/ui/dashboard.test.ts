@@ -171,7 +171,7 @@ describe('Dashboard: live training in a dark theme (UI)', () => {
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5, { steps: 5 });
     const tooltip = frame.locator('[data-chart="losses"] .chart-tooltip');
     await tooltip.waitFor();
-    assert.match(await tooltip.innerText(), /Step \d+ · epoch [\d.]+[\s\S]*loss_D\s+[\d.]+\s+[\d.]+[\s\S]*loss_G/);
+    assert.match(await tooltip.innerText(), /Step [\d,]+ · epoch [\d.]+[\s\S]*loss_D\s+[\d.]+\s+[\d.]+[\s\S]*loss_G/);
 
     // A click on the chart puts the nearest grid (one every 4 steps) under the cursor.
     await page.mouse.move(box.x + 2, box.y + box.height * 0.5);
