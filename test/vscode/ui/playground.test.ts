@@ -278,7 +278,14 @@ describe('Generator playground (UI)', () => {
     await pollUntil(() => input.inputValue(), (v) => v.endsWith('/'), 'the dialog shows the workspace folder');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'exports' }).first().click();
     await pollUntil(() => input.inputValue(), (v) => v.endsWith('/exports/'), 'the dialog is in the exports folder');
-    await page.locator('.quick-input-widget .monaco-button', { hasText: 'Export Here' }).first().click();
+    // A click that lands while the dialog re-renders its list is lost (seen once in CI): click again
+    // while the dialog stays open, a few times at most.
+    const exportHere = page.locator('.quick-input-widget .monaco-button', { hasText: 'Export Here' }).first();
+    for (let attempt = 0; attempt < 4; attempt++) {
+      await exportHere.click();
+      const closed = await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false);
+      if (closed) break;
+    }
     await waitForNotification(page, new RegExp(`Exported the generator of “${RUN_NAME}” to (\\S*/)?${RUN_NAME}-step-000008-tfjs`));
     const outDir = path.join(exports, `${RUN_NAME}-step-000008-tfjs`);
     const found = fs.readdirSync(workspace, { recursive: true }).map(String).filter((f) => f.endsWith('-tfjs'));
