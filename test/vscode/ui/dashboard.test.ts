@@ -172,10 +172,15 @@ describe('Dashboard: live training in a dark theme (UI)', () => {
     const tooltip = frame.locator('[data-chart="losses"] .chart-tooltip');
     await tooltip.waitFor();
     assert.match(await tooltip.innerText(), /Step [\d,]+ · epoch [\d.]+[\s\S]*loss_D\s+[\d.]+\s+[\d.]+[\s\S]*loss_G/);
+    // "Step 1,058 · …": the step under the cursor (thousands carry a comma).
+    const stepOf = (text: string) => Number(/Step ([\d,]+)/.exec(text)![1].replace(/,/g, ''));
+    const middleStep = stepOf(await tooltip.innerText());
 
     // A click on the chart puts the nearest grid (one every 4 steps) under the cursor.
     await page.mouse.move(box.x + 2, box.y + box.height * 0.5);
-    const cursorStep = Number(/Step (\d+)/.exec(await tooltip.innerText())![1]);
+    // The tooltip follows the cursor on the next frame: wait until it has left the middle.
+    await until(async () => stepOf(await tooltip.innerText()) < middleStep, 'the tooltip follows the cursor to the left edge');
+    const cursorStep = stepOf(await tooltip.innerText());
     await page.mouse.click(box.x + 2, box.y + box.height * 0.5);
     const nearest = [Math.floor(cursorStep / 4) * 4, Math.ceil(cursorStep / 4) * 4].sort((p, q) => Math.abs(p - cursorStep) - Math.abs(q - cursorStep));
     await until(async () => Number(await grid.getAttribute('data-step')) === nearest[0] || (cursorStep % 4 === 2 && Number(await grid.getAttribute('data-step')) === nearest[1]), `the grid nearest step ${cursorStep}`);
