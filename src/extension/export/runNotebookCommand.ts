@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../../common/atomicFile';
 import { buildRunNotebook, planRunNotebook, serializeNotebook } from '../../common/runNotebook';
 import { GeneratorClient, GeneratorError } from '../playground/generatorClient';
 import type { RunStore, RunSummary } from '../runs/runStore';
+import { pickRun } from './pickRun';
 import { readSettings } from '../settings';
 
 export const COMMAND_OPEN_RUN_IN_NOTEBOOK = 'ganStudio.openRunInNotebook';
@@ -34,24 +35,6 @@ export function registerOpenRunInNotebook(deps: NotebookDeps): vscode.Disposable
   return vscode.commands.registerCommand(COMMAND_OPEN_RUN_IN_NOTEBOOK, (target?: unknown, options?: NotebookOptions) => openRunInNotebook(deps, target, options));
 }
 
-async function pickRun(store: RunStore, target: unknown): Promise<RunSummary | undefined> {
-  const dir = typeof target === 'string' ? target : (target as { dir?: unknown } | undefined)?.dir;
-  if (typeof dir === 'string') {
-    if (!store.get(dir) && fs.existsSync(dir)) store.refresh([dir]);
-    return store.get(dir);
-  }
-  const runs = store.list().filter((r) => r.manifest);
-  if (runs.length === 0) {
-    void vscode.window.showInformationMessage('There is no GAN Studio run for that yet. Run “GAN Studio: Train GAN” first.');
-    return undefined;
-  }
-  const picked = await vscode.window.showQuickPick(
-    runs.map((r) => ({ label: r.manifest!.name, description: r.id, run: r })),
-    { placeHolder: 'Open which run in a notebook?' },
-  );
-  return picked?.run;
-}
-
 async function chooseFolder(run: RunSummary, options: NotebookOptions): Promise<string | null | undefined> {
   if (options.folder) return options.folder;
   if (options.beside) return null;
@@ -69,7 +52,7 @@ async function chooseFolder(run: RunSummary, options: NotebookOptions): Promise<
 }
 
 export async function openRunInNotebook(deps: NotebookDeps, target: unknown, options: NotebookOptions = {}): Promise<string | undefined> {
-  const run = await pickRun(deps.store, target);
+  const run = await pickRun(deps.store, target, { none: 'There is no GAN Studio run for that yet. Run “GAN Studio: Train GAN” first.', placeHolder: 'Open which run in a notebook?' });
   if (!run) return undefined;
   const manifest = run.manifest;
   if (!manifest) {

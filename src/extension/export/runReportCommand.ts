@@ -3,10 +3,10 @@
  * `<run folder>/report.html`), then writes the self-contained HTML report and its Markdown twin
  * with src/common/runReport.ts, which `gan-studio report` shares, and offers to open them.
  */
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { defaultReportFile, writeRunReport } from '../../common/runReport';
-import type { RunStore, RunSummary } from '../runs/runStore';
+import type { RunStore } from '../runs/runStore';
+import { pickRun } from './pickRun';
 
 export const COMMAND_EXPORT_RUN_REPORT = 'ganStudio.exportRunReport';
 
@@ -24,26 +24,8 @@ export function registerExportRunReport(deps: RunReportDeps): vscode.Disposable 
   return vscode.commands.registerCommand(COMMAND_EXPORT_RUN_REPORT, (target?: unknown, options?: RunReportOptions) => exportRunReport(deps, target, options));
 }
 
-async function pickRun(store: RunStore, target: unknown): Promise<RunSummary | undefined> {
-  const dir = typeof target === 'string' ? target : (target as { dir?: unknown } | undefined)?.dir;
-  if (typeof dir === 'string') {
-    if (!store.get(dir) && fs.existsSync(dir)) store.refresh([dir]);
-    return store.get(dir);
-  }
-  const runs = store.list().filter((r) => r.manifest);
-  if (runs.length === 0) {
-    void vscode.window.showInformationMessage('There is no GAN Studio run to report on yet. Run “GAN Studio: Train GAN” first.');
-    return undefined;
-  }
-  const picked = await vscode.window.showQuickPick(
-    runs.map((r) => ({ label: r.manifest!.name, description: r.id, run: r })),
-    { placeHolder: 'Export a report of which run?' },
-  );
-  return picked?.run;
-}
-
 export async function exportRunReport(deps: RunReportDeps, target: unknown, options: RunReportOptions = {}): Promise<string | undefined> {
-  const run = await pickRun(deps.store, target);
+  const run = await pickRun(deps.store, target, { none: 'There is no GAN Studio run to report on yet. Run “GAN Studio: Train GAN” first.', placeHolder: 'Export a report of which run?' });
   if (!run) return undefined;
   if (!run.manifest) {
     void vscode.window.showErrorMessage(`The run folder ${run.dir} cannot be read: ${run.loadError ?? 'no run.json'}`);
