@@ -11,7 +11,7 @@ import { CLASS_NAMES, LocateOptions, locateDatasetFile, readImages, readLabels, 
 import { preprocessImages } from '../data/preprocess';
 import type { ClassifierSpec } from './classifier';
 import { EvaluatorModelError } from './savedModel';
-import type { LabelledImages } from './trainClassifier';
+import type { LabelledImages, TrainClassifierOptions } from './trainClassifier';
 
 export type Split = 'train' | 'test';
 
@@ -24,14 +24,8 @@ export interface EvaluatorEntry {
   fidLabel: string;
   classNames: readonly string[];
   spec: ClassifierSpec;
-  training: {
-    seed: number;
-    epochs: number;
-    batchSize: number;
-    learningRate: number;
-    decayAt: number[];
-    schedule?: 'step' | 'cosine';
-    flip: boolean;
+  /** The recipe of `npm run train-evaluator` (trainClassifier's options of the same names). */
+  training: Pick<TrainClassifierOptions, 'seed' | 'epochs' | 'batchSize' | 'learningRate' | 'decayAt' | 'schedule' | 'flip'> & {
     /** Warm start from this committed evaluator version (same layers, without BatchNorm). */
     initFrom?: string;
   };
