@@ -22,3 +22,4 @@ export {
   type WorkbenchUrlOptions,
 } from './workbench';
 export { codeServerBin, chromiumPath, screenshotDir, keepTempDirs, CODE_SERVER_VERSION } from './env';
+export { until } from './wait';

@@ -10,20 +10,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { runCommand, screenshot, webviewFrame } from '../harness';
+import { runCommand, screenshot, until, webviewFrame } from '../harness';
 import { openUiSession, reloadWindow, runRow, screenshotOnFailure, UiSession } from './session';
 
 /** Polls an async probe until it returns a value (not undefined/false); rejects after the timeout. */
-async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 async function numberAttr(locator: Locator, name: string): Promise<number> {
   return Number((await locator.getAttribute(name, { timeout: 5_000 })) ?? NaN);
 }

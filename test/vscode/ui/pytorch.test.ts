@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { runsCheck } from '../../../src/cli/runsCheck';
-import { runCommand, screenshot, treeRows, webviewFrame } from '../harness';
+import { runCommand, screenshot, treeRows, until, webviewFrame } from '../harness';
 import { REPO_ROOT, testDataDir } from '../shared';
 import { clearNotifications, openUiSession, runRow, screenshotOnFailure, UiSession } from './session';
 
@@ -29,16 +29,6 @@ function torchPython(): string {
 
 function exampleArgs(workspace: string, name: string, training: string[]): string[] {
   return [path.join(REPO_ROOT, 'python', 'gan_studio_example.py'), '--data', testDataDir(), '--runs', path.join(workspace, '.gan-studio', 'runs'), '--name', name, ...training];
-}
-
-async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 const rowsOf = async (frame: FrameLocator) => Number(await frame.locator('[data-chart="losses"]').getAttribute('data-rows', { timeout: 5_000 }));

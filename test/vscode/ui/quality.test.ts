@@ -13,18 +13,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { runCommand, screenshot, webviewFrame } from '../harness';
+import { runCommand, screenshot, until, webviewFrame } from '../harness';
 import { clearNotifications, openUiSession, runRow, screenshotOnFailure, trainWithCli, UiSession } from './session';
-
-async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 const EVALUATED = { evalEvery: 2, evalAfter: 2, evalSamples: 64 };
 
